@@ -1,0 +1,71 @@
+"""Alert rules, weekly report and mail settings from config.yaml."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+_EMAIL = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
+
+
+def _check_email(value: str) -> str:
+    if not _EMAIL.match(value):
+        raise ValueError(f"expected an email address like 'inhaber@example.de', got {value!r}")
+    return value
+
+
+Email = Annotated[str, AfterValidator(_check_email)]
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class QuietHours(Strict):
+    start: dt.time = dt.time(22, 0)
+    end: dt.time = dt.time(7, 0)
+
+
+class AlertRules(Strict):
+    star_threshold: float = Field(default=2.0, ge=0, le=5)
+    negative_probability: float = Field(default=0.8, gt=0, le=1)
+    keywords: list[str] = Field(default_factory=list)
+    mode: Literal["instant", "digest"] = "instant"
+    digest_time: dt.time = dt.time(18, 0)
+    quiet_hours: QuietHours | None = None
+    recipients: list[Email] = Field(default_factory=list)
+
+
+class ReportSettings(Strict):
+    enabled: bool = True
+    weekday: Weekday = "monday"
+    time: dt.time = dt.time(8, 0)
+    recipients: list[Email] = Field(default_factory=list)
+
+
+class SmtpSettings(Strict):
+    host: str
+    port: int = Field(default=587, ge=1, le=65535)
+    security: Literal["starttls", "ssl", "none"] = "starttls"
+    username: str | None = None
+    password_env: str | None = None
+    timeout: float = Field(default=30.0, gt=0)
+
+
+class MailSettings(Strict):
+    backend: Literal["file", "smtp"] = "file"
+    sender: str = "Leumund <leumund@localhost>"
+    directory: str = "mail"
+    smtp: SmtpSettings | None = None
+    max_attempts: int = Field(default=6, ge=1)
+    retry_base_seconds: float = Field(default=60.0, ge=0)
+
+    @model_validator(mode="after")
+    def _smtp_needs_section(self) -> MailSettings:
+        if self.backend == "smtp" and self.smtp is None:
+            raise ValueError("backend 'smtp' needs a 'smtp:' section with at least 'host'")
+        return self

@@ -1,0 +1,27 @@
+"""Crawler settings from config.yaml: politeness is set here explicitly, never left to Scrapy."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SOURCE_TYPES: tuple[str, ...] = (
+    "trustpilot",
+    "schema_org",
+    "google_places",
+    "google_business_profile",
+)
+
+
+class CrawlerSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    contact_url: str = Field(
+        default="https://github.com/leumund/leumund",
+        description="URL in the User-Agent where site owners learn who crawls them",
+    )
+    download_delay: float = Field(default=2.0, ge=0)
+    autothrottle: bool = True
+    download_timeout: float = Field(default=30.0, gt=0)
+    retry_times: int = Field(default=3, ge=0)
+    max_pages: int = Field(default=5, ge=1)
+    crawl_timeout: float = Field(default=600.0, gt=0)

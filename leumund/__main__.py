@@ -1,0 +1,5 @@
+import sys
+
+from leumund.cli import main
+
+sys.exit(main())

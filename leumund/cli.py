@@ -1,0 +1,75 @@
+"""The composition root: parse arguments, load config once, build parts, run a command.
+
+Each area registers its sub-commands from its own `commands_*` module; errors meant for the
+operator become one line on stderr and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from leumund import commands
+from leumund.cliargs import SubParsers
+from leumund.errors import ConfigError, LeumundError
+from leumund.loading import load_config
+from leumund.logs import configure_logging
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _check_config(args: argparse.Namespace) -> int:
+    config = load_config(args.path, os.environ)
+    sources = sum(len(b.sources) for b in config.businesses)
+    print(f"{args.path}: OK — {len(config.businesses)} businesses, {sources} sources")
+    return 0
+
+
+def _add_check_config(sub: SubParsers) -> None:
+    p = sub.add_parser("check-config", help="validate a config file and report every problem")
+    p.add_argument("path", type=Path, nargs="?", default=Path("config.yaml"))
+    p.set_defaults(handler=_check_config)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="leumund", description="Self-hosted review monitor for small businesses."
+    )
+    parser.add_argument("--verbose", "-v", action="store_true", help="debug logging")
+    parser.add_argument(
+        "--log-format", choices=("text", "json"), default="text", help="log line format"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    _add_check_config(sub)
+    for register in commands.REGISTRARS:
+        register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    configure_logging(args.verbose, args.log_format)
+    handler: Handler = args.handler
+    try:
+        return handler(args)
+    except ConfigError as exc:
+        for line in exc.problems:
+            print(line, file=sys.stderr)
+        return 2
+    except LeumundError as exc:
+        print(f"leumund: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("leumund: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,11 @@
+"""Which areas add sub-commands to the CLI; each area owns its `commands_*` module."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from leumund.cliargs import SubParsers
+
+Registrar = Callable[[SubParsers], None]
+
+REGISTRARS: list[Registrar] = []

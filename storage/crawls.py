@@ -1,0 +1,75 @@
+"""Crawl runs and source health: what the operator reads in logs and `leumund status`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from storage.models import CrawlRun, CrawlStatus, Source, utcnow
+
+
+@dataclass(frozen=True, slots=True)
+class CrawlOutcome:
+    status: CrawlStatus
+    pages: int
+    reviews_seen: int
+    reviews_new: int
+    reviews_updated: int
+    http_errors: int
+    error: str | None
+
+
+def start_run(session: Session, source: Source) -> CrawlRun:
+    assert source.id is not None
+    run = CrawlRun(source_id=source.id)
+    source.last_attempt_at = run.started_at
+    session.add(run)
+    session.add(source)
+    session.flush()
+    return run
+
+
+def finish_run(session: Session, source: Source, run: CrawlRun, outcome: CrawlOutcome) -> None:
+    """Close the run and update the source's health counters in one transaction."""
+    now = utcnow()
+    run.finished_at = now
+    run.status = outcome.status.value
+    run.pages, run.reviews_seen = outcome.pages, outcome.reviews_seen
+    run.reviews_new, run.reviews_updated = outcome.reviews_new, outcome.reviews_updated
+    run.http_errors, run.error = outcome.http_errors, outcome.error
+    if outcome.status is CrawlStatus.OK:
+        source.first_crawl_at = source.first_crawl_at or now
+        source.last_success_at = now
+        source.last_error = None
+        source.consecutive_failures = 0
+        source.failing_since = None
+        source.reviews_seen_ever += outcome.reviews_seen
+    else:
+        source.last_error = outcome.error
+        source.consecutive_failures += 1
+        source.failing_since = source.failing_since or run.started_at
+    session.add(run)
+    session.add(source)
+
+
+def recent_runs(session: Session, source_id: int, limit: int = 10) -> list[CrawlRun]:
+    return list(
+        session.exec(
+            select(CrawlRun)
+            .where(CrawlRun.source_id == source_id)
+            .order_by(col(CrawlRun.started_at).desc())
+            .limit(limit)
+        )
+    )
+
+
+def runs_between(session: Session, start: datetime, end: datetime) -> list[CrawlRun]:
+    return list(
+        session.exec(
+            select(CrawlRun).where(
+                col(CrawlRun.started_at) >= start, col(CrawlRun.started_at) < end
+            )
+        )
+    )

@@ -1,0 +1,218 @@
+"""Tables shared by every component: the contract between crawler, sentiment and alerts.
+
+All timestamps are timezone-aware UTC. SQLite drops the offset on the way in, so the
+`UTCDateTime` column type puts it back on the way out; PostgreSQL stores `timestamptz`.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, Text, UniqueConstraint
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp column that always round-trips as aware UTC, on SQLite too."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r} given; use timezone-aware UTC")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def ts_field(*, nullable: bool = True, index: bool = False) -> Any:
+    return Field(
+        default=None,
+        sa_column=Column(UTCDateTime(), nullable=nullable, index=index),
+    )
+
+
+class Business(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, index=True)
+    timezone: str = "Europe/Berlin"
+    language: str = "de"
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+
+
+class Source(SQLModel, table=True):
+    """One configured place a business is reviewed, plus its crawl health."""
+
+    __table_args__ = (UniqueConstraint("business_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    business_id: int = Field(foreign_key="business.id", index=True)
+    name: str
+    type: str
+    url: str = ""
+    enabled: bool = True
+    first_crawl_at: datetime | None = ts_field()
+    last_success_at: datetime | None = ts_field()
+    last_attempt_at: datetime | None = ts_field()
+    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    consecutive_failures: int = 0
+    failing_since: datetime | None = ts_field()
+    broken_notified: bool = False
+    reviews_seen_ever: int = 0
+
+
+class Review(SQLModel, table=True):
+    """A review as last seen on its platform; `version` grows with each edit."""
+
+    __table_args__ = (UniqueConstraint("source_id", "platform_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int = Field(foreign_key="source.id", index=True)
+    business_id: int = Field(foreign_key="business.id", index=True)
+    platform_id: str = Field(max_length=255)
+    author: str = ""
+    rating: float | None = None
+    rating_raw: float | None = None
+    rating_scale: str | None = None
+    title: str = ""
+    text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    language: str | None = None
+    published_at: datetime | None = ts_field(index=True)
+    first_seen_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, index=True)
+    )
+    updated_at: datetime | None = ts_field()
+    reply_text: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    reply_at: datetime | None = ts_field()
+    url: str | None = None
+    content_hash: str = Field(default="", max_length=64)
+    version: int = 1
+    backlog: bool = False
+    sentiment_label: str | None = Field(default=None, index=True)
+    sentiment_probs: dict[str, float] | None = Field(default=None, sa_column=Column(JSON))
+    sentiment_model: str | None = None
+    classified_at: datetime | None = ts_field()
+    alert_checked_version: int = Field(default=0, index=True)
+
+
+class ReviewEdit(SQLModel, table=True):
+    """What a review said before an edit, so a change is never silently overwritten."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: int = Field(foreign_key="review.id", index=True)
+    changed_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+    old_rating: float | None = None
+    old_title: str = ""
+    old_text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    new_rating: float | None = None
+
+
+class CrawlStatus(enum.StrEnum):
+    RUNNING = "running"
+    OK = "ok"
+    FAILED = "failed"
+    TIMEOUT = "timeout"
+
+
+class CrawlRun(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int = Field(foreign_key="source.id", index=True)
+    started_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, index=True)
+    )
+    finished_at: datetime | None = ts_field()
+    status: str = CrawlStatus.RUNNING.value
+    pages: int = 0
+    reviews_seen: int = 0
+    reviews_new: int = 0
+    reviews_updated: int = 0
+    http_errors: int = 0
+    error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+class NotificationKind(enum.StrEnum):
+    ALERT = "alert"
+    BACKLOG_SUMMARY = "backlog_summary"
+    REPORT = "report"
+    SOURCE_BROKEN = "source_broken"
+    SOURCE_RECOVERED = "source_recovered"
+    TEST = "test"
+
+
+class NotificationStatus(enum.StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class Notification(SQLModel, table=True):
+    """The outbox: one row per message to one recipient, unique by `dedup_key`.
+
+    A row is written in the same transaction as the decision that caused it; a sender
+    delivers rows whose `send_after` and `next_attempt_at` have passed. `digest` rows are
+    grouped per recipient into one email.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(index=True)
+    dedup_key: str = Field(unique=True, max_length=255)
+    recipient: str
+    business_id: int | None = Field(default=None, foreign_key="business.id", index=True)
+    review_id: int | None = Field(default=None, foreign_key="review.id", index=True)
+    source_id: int | None = Field(default=None, foreign_key="source.id")
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    digest: bool = False
+    status: str = Field(default=NotificationStatus.PENDING.value, index=True)
+    attempts: int = 0
+    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+    send_after: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, index=True)
+    )
+    next_attempt_at: datetime | None = ts_field()
+    sent_at: datetime | None = ts_field()
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewData:
+    """A review as a platform shows it: what the crawler yields and storage upserts.
+
+    `platform_id` may be empty; storage then derives a stable id from author, date and text.
+    """
+
+    platform_id: str
+    author: str
+    rating: float | None
+    rating_raw: float | None
+    rating_scale: str | None
+    title: str
+    text: str
+    language: str | None
+    published_at: datetime | None
+    reply: str | None = None
+    reply_at: datetime | None = None
+    url: str | None = None

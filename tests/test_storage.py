@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from storage.db import session_scope
+from storage.models import Notification, Review, ReviewEdit
+from storage.outbox import enqueue, new_notification
+from storage.reviews import known_platform_ids, stable_id, upsert_reviews
+from tests.factories import make_business_and_source, make_review_data
+
+
+def test_insert_then_same_review_again_is_noop(any_engine: Engine) -> None:
+    with session_scope(any_engine) as s:
+        _, source = make_business_and_source(s)
+        first = upsert_reviews(s, source, [make_review_data()])
+        again = upsert_reviews(s, source, [make_review_data()])
+    assert (first.new, again.new, again.updated, again.unchanged) == (1, 0, 0, 1)
+    with Session(any_engine) as s:
+        rows = s.exec(select(Review)).all()
+    assert len(rows) == 1
+    assert rows[0].published_at == datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
+    assert rows[0].first_seen_at.tzinfo is not None
+    assert rows[0].backlog is True
+
+
+def test_edited_review_is_updated_and_change_remembered(any_engine: Engine) -> None:
+    with session_scope(any_engine) as s:
+        _, source = make_business_and_source(s)
+        upsert_reviews(s, source, [make_review_data()])
+        result = upsert_reviews(
+            s, source, [make_review_data(rating=1.0, rating_raw=1.0, text="Leider schimmlig.")]
+        )
+    assert result.updated == 1
+    with Session(any_engine) as s:
+        review = s.exec(select(Review)).one()
+        edits = s.exec(select(ReviewEdit)).all()
+    assert (review.rating, review.text, review.version) == (1.0, "Leider schimmlig.", 2)
+    assert len(edits) == 1
+    assert edits[0].old_rating == 5.0
+    assert edits[0].old_text.startswith("Die Brötchen")
+
+
+def test_review_without_platform_id_gets_stable_hash(any_engine: Engine) -> None:
+    item = make_review_data(platform_id="")
+    with session_scope(any_engine) as s:
+        _, source = make_business_and_source(s)
+        upsert_reviews(s, source, [item])
+        again = upsert_reviews(s, source, [make_review_data(platform_id="")])
+    assert again.new == 0
+    with Session(any_engine) as s:
+        review = s.exec(select(Review)).one()
+    assert review.platform_id == stable_id(item.author, item.published_at, item.text)
+    assert review.platform_id.startswith("h:")
+
+
+def test_reviews_after_first_crawl_are_not_backlog(any_engine: Engine) -> None:
+    with session_scope(any_engine) as s:
+        _, source = make_business_and_source(s)
+        source.first_crawl_at = source.last_success_at = datetime(2026, 1, 1, tzinfo=UTC)
+        upsert_reviews(s, source, [make_review_data(platform_id="new")])
+        assert known_platform_ids(s, source) == set()
+    with Session(any_engine) as s:
+        assert s.exec(select(Review)).one().backlog is False
+
+
+def test_outbox_dedup_key_is_unique(any_engine: Engine) -> None:
+    with session_scope(any_engine) as s:
+        added = [
+            enqueue(s, new_notification(kind="alert", dedup_key="alert:1", recipient="a@b.de"))
+            for _ in range(2)
+        ]
+    assert added == [True, False]
+    with Session(any_engine) as s:
+        assert len(s.exec(select(Notification)).all()) == 1
