@@ -170,9 +170,10 @@ class NotificationStatus(enum.StrEnum):
 class Notification(SQLModel, table=True):
     """The outbox: one row per message to one recipient, unique by `dedup_key`.
 
-    A row is written in the same transaction as the decision that caused it; a sender
-    delivers rows whose `send_after` and `next_attempt_at` have passed. `digest` rows are
-    grouped per recipient into one email.
+    A row is written in the same transaction as the decision that caused it, with the
+    rendered email in `message` (RFC 5322 text); a sender delivers rows whose `send_after`
+    and `next_attempt_at` have passed. `digest` rows carry no message: they are grouped per
+    recipient and business into one email at send time, from `payload`.
     """
 
     id: int | None = Field(default=None, primary_key=True)
@@ -183,6 +184,7 @@ class Notification(SQLModel, table=True):
     review_id: int | None = Field(default=None, foreign_key="review.id", index=True)
     source_id: int | None = Field(default=None, foreign_key="source.id")
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    message: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     digest: bool = False
     status: str = Field(default=NotificationStatus.PENDING.value, index=True)
     attempts: int = 0

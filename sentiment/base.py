@@ -1,0 +1,30 @@
+"""The classifier interface every model (bundled or from transformers) implements."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+LABELS: tuple[str, ...] = ("positive", "neutral", "negative")
+
+
+@dataclass(frozen=True, slots=True)
+class Sentiment:
+    """A label with the probability of every label, and the model that gave it."""
+
+    label: str
+    probs: dict[str, float]
+    model: str
+
+
+class Classifier(Protocol):
+    name: str
+
+    def classify(self, texts: Sequence[str]) -> list[Sentiment]:
+        """One Sentiment per text, in order; batching is the classifier's own business."""
+        ...
+
+
+class ModelUnavailable(Exception):
+    """The configured model cannot be loaded; the message is one line for the operator."""
