@@ -91,9 +91,35 @@ def _describe_one(err: ErrorDetails, data: Any) -> str:
     if kind == "literal_error":
         expected = msg.removeprefix("Input should be ")
         return f"{key_path(loc)}: expected {expected}, got {value!r}"
+    if kind in _PLAIN:
+        return f"{key_path(loc)}: expected {_PLAIN[kind].format(**err.get('ctx', {}))}" + (
+            f", got {value!r}" if not isinstance(value, dict | list) else ""
+        )
     return f"{key_path(loc)}: expected {_lower_first(msg.removeprefix('Input should be '))}" + (
         f", got {value!r}" if not isinstance(value, dict | list) else ""
     )
+
+
+_PLAIN = {
+    "int_parsing": "a whole number",
+    "int_type": "a whole number",
+    "float_parsing": "a number",
+    "float_type": "a number",
+    "bool_parsing": "true or false",
+    "bool_type": "true or false",
+    "string_type": "text",
+    "list_type": "a list like [a, b]",
+    "model_type": "a mapping of keys",
+    "dict_type": "a mapping of keys",
+    "time_parsing": "a time of day like '07:00'",
+    "time_type": "a time of day like '07:00'",
+    "too_short": "at least {min_length} item(s)",
+    "greater_than_equal": "a number ≥ {ge}",
+    "greater_than": "a number > {gt}",
+    "less_than_equal": "a number ≤ {le}",
+    "less_than": "a number < {lt}",
+    "string_too_short": "at least {min_length} character(s)",
+}
 
 
 def _is_union_tag(part: int | str) -> bool:
