@@ -112,12 +112,16 @@ def test_unset_environment_variable(tmp_path: Path) -> None:
 
 def test_duplicate_business_and_source_names(tmp_path: Path) -> None:
     body = MINIMAL.split("businesses:\n", 1)[1]
-    doubled = "businesses:\n" + body + body + (
-        "      - name: trustpilot\n        type: schema_org\n        url: https://x.de\n"
+    doubled = (
+        "businesses:\n"
+        + body
+        + body
+        + ("      - name: trustpilot\n        type: schema_org\n        url: https://x.de\n")
     )
     lines = problems(write(tmp_path, doubled))
-    assert any("businesses[1].name: duplicate business name 'Bäckerei Beispiel'" in x for x in lines)
-    assert any("businesses[1].sources[1].name: duplicate source name 'trustpilot'" in x for x in lines)
+    joined = "\n".join(lines)
+    assert "businesses[1].name: duplicate business name 'Bäckerei Beispiel'" in joined
+    assert "businesses[1].sources[1].name: duplicate source name 'trustpilot'" in joined
 
 
 def test_source_type_needs_its_keys(tmp_path: Path) -> None:
