@@ -2,7 +2,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import StatementError
 from sqlmodel import Session, select
 
 from storage.db import session_scope
@@ -75,3 +78,34 @@ def test_outbox_dedup_key_is_unique(any_engine: Engine) -> None:
     assert added == [True, False]
     with Session(any_engine) as s:
         assert len(s.exec(select(Notification)).all()) == 1
+
+
+def test_naive_datetimes_are_refused(engine: Engine) -> None:
+    with pytest.raises(StatementError, match="naive datetime"), session_scope(engine) as s:
+        _, source = make_business_and_source(s)
+        upsert_reviews(s, source, [make_review_data(published_at=datetime(2026, 1, 1))])
+
+
+def test_sqlite_runs_in_wal_mode(engine: Engine) -> None:
+    with engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+
+
+def test_failed_transaction_leaves_nothing_behind(any_engine: Engine) -> None:
+    with pytest.raises(RuntimeError), session_scope(any_engine) as s:
+        _, source = make_business_and_source(s)
+        upsert_reviews(s, source, [make_review_data()])
+        raise RuntimeError("crash mid-transaction")
+    with Session(any_engine) as s:
+        assert s.exec(select(Review)).all() == []
+
+
+def test_reply_added_later_is_stored_without_new_version(any_engine: Engine) -> None:
+    reply_at = datetime(2026, 11, 21, 8, 0, tzinfo=UTC)
+    with session_scope(any_engine) as s:
+        _, source = make_business_and_source(s)
+        upsert_reviews(s, source, [make_review_data()])
+        upsert_reviews(s, source, [make_review_data(reply="Danke!", reply_at=reply_at)])
+    with Session(any_engine) as s:
+        review = s.exec(select(Review)).one()
+    assert (review.reply_text, review.reply_at, review.version) == ("Danke!", reply_at, 1)
