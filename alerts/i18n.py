@@ -167,6 +167,78 @@ TEXTS: dict[str, tuple[str, str]] = {
         "This test email was sent on {when} via “{backend}”."
         " If you can read it, Leumund's emails reach you.",
     ),
+    # weekly report
+    "report_subject": (
+        "Wochenbericht {week} – {business}",
+        "Weekly report {week} – {business}",
+    ),
+    "report_heading": ("Ihr Wochenbericht", "Your weekly report"),
+    "report_period": ("{week}: {start} bis {end}", "{week}: {start} to {end}"),
+    "report_summary": (
+        "{count} neue Bewertungen, im Schnitt {rating}.",
+        "{count} new reviews, {rating} on average.",
+    ),
+    "report_summary_one": (
+        "1 neue Bewertung mit {rating}.",
+        "1 new review with {rating}.",
+    ),
+    "report_none": (
+        "In dieser Woche sind keine neuen Bewertungen eingegangen.",
+        "No new reviews came in this week.",
+    ),
+    "report_none_problems": (
+        "Achtung: Einige Quellen konnten nicht gelesen werden (siehe unten) –"
+        " neue Bewertungen dort sind vielleicht noch nicht erfasst.",
+        "Note: some sources could not be read (see below) – new reviews there may"
+        " not have been picked up yet.",
+    ),
+    "report_averages": ("Durchschnittliche Bewertung", "Average rating"),
+    "report_this_week": ("Diese Woche", "This week"),
+    "report_previous": ("Vorherige {weeks} Wochen", "Previous {weeks} weeks"),
+    "report_all_time": ("Insgesamt", "All time"),
+    "report_count": ("{count} Bewertungen", "{count} reviews"),
+    "report_count_one": ("1 Bewertung", "1 review"),
+    "report_no_average": ("–", "–"),
+    "report_trend": ("Verlauf der letzten {weeks} Wochen", "The last {weeks} weeks"),
+    "report_trend_legend": (
+        "Balken: neue Bewertungen pro Woche · Linie: Durchschnitt der Sterne",
+        "Bars: new reviews per week · Line: average stars",
+    ),
+    "report_chart_count": ("Bewertungen", "Reviews"),
+    "report_chart_average": ("Ø Sterne", "Avg. stars"),
+    "report_chart_alt": (
+        "Diagramm: neue Bewertungen und Durchschnitt der Sterne pro Woche",
+        "Chart: new reviews and average stars per week",
+    ),
+    "report_week_short": ("KW{week}", "W{week}"),
+    "report_platforms": ("Neue Bewertungen nach Plattform", "New reviews by platform"),
+    "report_sentiment": ("Stimmung der Texte", "Sentiment of the texts"),
+    "report_unclassified": ("nicht ausgewertet", "not analysed"),
+    "report_negative": ("Kritische Bewertungen der Woche", "Critical reviews of the week"),
+    "report_negative_none": (
+        "Keine kritischen Bewertungen in dieser Woche. 👍",
+        "No critical reviews this week. 👍",
+    ),
+    "report_unanswered": ("Noch ohne Ihre Antwort", "Still without your reply"),
+    "report_unanswered_intro": (
+        "{count} Bewertungen der letzten {days} Tage sind noch unbeantwortet – die neuesten:",
+        "{count} reviews of the last {days} days have no reply yet – the most recent:",
+    ),
+    "report_unanswered_intro_one": (
+        "1 Bewertung der letzten {days} Tage ist noch unbeantwortet:",
+        "1 review of the last {days} days has no reply yet:",
+    ),
+    "report_unanswered_none": (
+        "Alle Bewertungen der letzten {days} Tage sind beantwortet. 👍",
+        "Every review of the last {days} days has a reply. 👍",
+    ),
+    "report_crawl": ("Quellen mit Problemen", "Sources with problems"),
+    "report_crawl_failed": (
+        "{failed} von {total} Abrufen fehlgeschlagen",
+        "{failed} of {total} fetches failed",
+    ),
+    "report_crawl_failing_since": ("fehlerhaft seit {since}", "failing since {since}"),
+    "report_file_title": ("Wochenbericht {week} – {business}", "Weekly report {week} – {business}"),
 }
 
 
