@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from leumund import commands_sentiment
 from leumund.cliargs import SubParsers
 
 Registrar = Callable[[SubParsers], None]
 
-REGISTRARS: list[Registrar] = []
+REGISTRARS: list[Registrar] = [commands_sentiment.register]
