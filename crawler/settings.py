@@ -9,6 +9,7 @@ SOURCE_TYPES: tuple[str, ...] = (
     "schema_org",
     "google_places",
     "google_business_profile",
+    "trustedshops",
 )
 
 

@@ -1,0 +1,117 @@
+"""The shared base spider: page budget, incremental stop and fetch errors live here once.
+
+A platform spider only says where to start and how to read one page (`extract`); the base
+yields its `ReviewData` items, stops at the first review already stored (when the platform
+lists newest first) and follows the next page within the page budget.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import scrapy
+from scrapy.http import Request, Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import TimeoutError as TxTimeoutError
+from twisted.python.failure import Failure
+
+from crawler.spec import CrawlSpec
+from storage.models import ReviewData
+from storage.reviews import platform_key
+
+INCREMENTAL_PAGE_FACTOR = 10
+PAGE_PARSED = object()
+"""Signal sent once per review page read, so the parent can count pages as they come."""
+
+
+@dataclass
+class Page:
+    reviews: list[ReviewData]
+    next: Request | None = None
+    extra: list[Request] = field(default_factory=list)
+
+
+class ReviewSpider(scrapy.Spider):
+    """Base of every platform spider; subclasses set `name` and implement `extract`."""
+
+    name = "review"
+    newest_first = True
+
+    def __init__(self, spec: CrawlSpec, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.spec = spec
+        self.pages = 0
+        self.reviews_found = 0
+        self.fetch_error: str | None = None
+
+    async def start(self) -> AsyncIterator[Any]:
+        for request in self.first_requests():
+            yield request
+
+    def first_requests(self) -> Iterable[Request]:
+        return [self.page_request(self.spec.url)]
+
+    def page_request(self, url: str, **kwargs: Any) -> Request:
+        return Request(url, callback=self.parse_page, errback=self.on_error, **kwargs)
+
+    def extract(self, response: Response) -> Page:
+        raise NotImplementedError
+
+    def page_budget(self) -> int:
+        """The first crawl is bounded by max_pages; later ones stop at known reviews."""
+        if self.spec.known_ids:
+            return self.spec.max_pages * INCREMENTAL_PAGE_FACTOR
+        return self.spec.max_pages
+
+    def parse_page(self, response: Response) -> Iterator[Any]:
+        self.pages += 1
+        if self.crawler is not None:
+            self.crawler.signals.send_catch_log(signal=PAGE_PARSED, url=response.url)
+        page = self.extract(response)
+        self.reviews_found += len(page.reviews)
+        reached_known = False
+        for review in page.reviews:
+            reached_known |= platform_key(review) in self.spec.known_ids
+            yield review
+        if reached_known and self.newest_first:
+            self.logger.info("stopping at a known review on %s", response.url)
+            return
+        if page.next is not None and self.pages < self.page_budget():
+            yield page.next
+
+    def on_error(self, failure: Failure) -> None:
+        self.fetch_error = describe_failure(failure)
+        self.logger.warning("%s", self.fetch_error)
+
+
+def describe_failure(failure: Failure) -> str:
+    """One line for the operator: what went wrong with which URL."""
+    request = getattr(failure, "request", None)
+    url = request.url if request is not None else "?"
+    value = failure.value
+    if isinstance(value, HttpError):
+        response = value.response
+        return f"HTTP {response.status} from {response.url}{_api_message(response)}"
+    if type(value).__name__ == "IgnoreRequest":
+        return f"blocked by robots.txt (or ignored): {url}"
+    if isinstance(value, TxTimeoutError | TimeoutError):
+        return f"timed out fetching {url}"
+    return f"{type(value).__name__} fetching {url}: {value}"
+
+
+def _api_message(response: Response) -> str:
+    """Google-style APIs explain errors in `error.message`; show it when present."""
+    try:
+        data = json.loads(response.body) if response.body.lstrip().startswith(b"{") else None
+    except ValueError:
+        return ""
+    error = data.get("error") if isinstance(data, dict) else None
+    message = error.get("message") if isinstance(error, dict) else error
+    if isinstance(error, str) and isinstance(data, dict):
+        message = f"{error} {data.get('error_description') or ''}".strip()
+    if isinstance(message, str) and message:
+        return f": {message[:200]}"
+    return ""

@@ -1,0 +1,161 @@
+"""schema.org Review nodes from JSON-LD, microdata and RDFa, whichever a page carries.
+
+Real sites serve broken JSON-LD (trailing commas, raw newlines in strings, HTML comments),
+so each script is parsed leniently by hand; microdata and RDFa come from extruct.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import extruct
+from parsel import Selector
+
+from crawler.values import as_dict, parse_time, scale, stars, text_of, to_float
+from storage.models import ReviewData
+
+log = logging.getLogger(__name__)
+
+_TRAILING_COMMA = re.compile(r",\s*([}\]])")
+_WRAPPERS = re.compile(r"^\s*(<!--|//\s*<!\[CDATA\[|<!\[CDATA\[)|(-->|//\s*\]\]>|\]\]>)\s*$")
+_SCHEMA = re.compile(r"^https?://schema\.org/")
+
+
+def lenient_json(text: str) -> Any:
+    """json.loads, then a second try that forgives the usual hand-written mistakes."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        pass
+    cleaned = _WRAPPERS.sub("", text.strip())
+    cleaned = _TRAILING_COMMA.sub(r"\1", cleaned)
+    try:
+        return json.loads(cleaned, strict=False)
+    except ValueError:
+        log.debug("JSON-LD block unreadable even leniently (%d chars)", len(text))
+        return None
+
+
+def jsonld_blocks(html: str) -> list[Any]:
+    scripts = Selector(text=html).css('script[type="application/ld+json"]::text').getall()
+    return [data for text in scripts if (data := lenient_json(text)) is not None]
+
+
+def structured_nodes(html: str, base_url: str) -> list[Any]:
+    """Every top-level object from JSON-LD, microdata and RDFa, keys without schema.org IRIs."""
+    nodes: list[Any] = jsonld_blocks(html)
+    try:
+        data = extruct.extract(
+            html, base_url=base_url, syntaxes=["microdata", "rdfa"], uniform=True
+        )
+    except Exception as exc:  # extruct raises whatever its parsers raise on odd markup
+        log.debug("extruct failed on %s: %s", base_url, exc)
+        data = {}
+    for syntax in ("microdata", "rdfa"):
+        nodes.extend(_plain(node) for node in data.get(syntax, []))
+    return nodes
+
+
+def _plain(node: Any) -> Any:
+    """Expanded RDFa ({'http://schema.org/x': [{'@value': v}]}) folded to plain JSON-LD."""
+    if isinstance(node, list):
+        items = [_plain(n) for n in node]
+        return items[0] if len(items) == 1 else items
+    if not isinstance(node, dict):
+        return node
+    if set(node) == {"@value"} or ("@value" in node and len(node) <= 3):
+        return node["@value"]
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        name = _SCHEMA.sub("", key)
+        if name == "@type":
+            value = [_SCHEMA.sub("", t) for t in value] if isinstance(value, list) else value
+            value = _SCHEMA.sub("", value) if isinstance(value, str) else value
+        out[name] = _plain(value)
+    return out
+
+
+def _types(node: dict[str, Any]) -> set[str]:
+    value = node.get("@type", [])
+    return {value} if isinstance(value, str) else {str(v) for v in value}
+
+
+def walk_reviews(data: Any) -> Iterator[dict[str, Any]]:
+    """Review objects anywhere in the data (top level, @graph, nested `review`)."""
+    if isinstance(data, list):
+        for item in data:
+            yield from walk_reviews(item)
+    elif isinstance(data, dict):
+        if "Review" in _types(data):
+            yield data
+            return
+        for value in data.values():
+            if isinstance(value, dict | list):
+                yield from walk_reviews(value)
+
+
+def _name(value: Any) -> str:
+    if isinstance(value, list):
+        return _name(value[0]) if value else ""
+    if isinstance(value, dict):
+        return text_of(value.get("name"))
+    return text_of(value)
+
+
+def _node_id(node: dict[str, Any]) -> str:
+    raw = node.get("@id") or node.get("identifier") or node.get("url") or ""
+    if isinstance(raw, dict):
+        raw = raw.get("value") or raw.get("@id") or ""
+    raw = str(raw)
+    return raw.rstrip("/").rsplit("/", 1)[-1].lstrip("#") if raw else ""
+
+
+def _reply(node: dict[str, Any]) -> tuple[str | None, Any]:
+    comment = node.get("comment")
+    if isinstance(comment, list):
+        comment = comment[0] if comment else None
+    if not isinstance(comment, dict):
+        return None, None
+    text = text_of(comment.get("text"))
+    return (text or None), parse_time(comment.get("dateCreated") or comment.get("datePublished"))
+
+
+def review_from_node(node: dict[str, Any], page_url: str) -> ReviewData:
+    rating = as_dict(node.get("reviewRating"))
+    raw = to_float(rating.get("ratingValue"))
+    best = to_float(rating.get("bestRating")) or 5.0
+    worst = to_float(rating.get("worstRating"))
+    worst = 1.0 if worst is None else worst
+    reply, reply_at = _reply(node)
+    url = node.get("url")
+    return ReviewData(
+        platform_id=_node_id(node),
+        author=_name(node.get("author")),
+        rating=stars(raw, best, worst),
+        rating_raw=raw,
+        rating_scale=scale(best, worst) if raw is not None else None,
+        title=text_of(node.get("name") or node.get("headline")),
+        text=text_of(node.get("reviewBody") or node.get("description")),
+        language=text_of(node.get("inLanguage")) or None,
+        published_at=parse_time(node.get("datePublished") or node.get("dateCreated")),
+        reply=reply,
+        reply_at=reply_at,
+        url=url if isinstance(url, str) else page_url,
+    )
+
+
+def reviews_from_html(html: str, page_url: str) -> list[ReviewData]:
+    """All schema.org reviews on a page, deduplicated across the three syntaxes."""
+    seen: set[tuple[str, str, str]] = set()
+    out: list[ReviewData] = []
+    for node in walk_reviews(structured_nodes(html, page_url)):
+        review = review_from_node(node, page_url)
+        key = (review.author, review.text, str(review.published_at))
+        if key not in seen:
+            seen.add(key)
+            out.append(review)
+    return out

@@ -1,0 +1,159 @@
+"""Each crawl in its own child process with a hard timeout.
+
+Scrapy's reactor can run once per process, and a hung or crashing spider must never take
+the service down: the parent starts a fresh (spawned) child, receives reviews as they are
+scraped, and kills the child when the deadline passes. Reviews received before that are
+kept, so the caller can still store them.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import queue as queue_mod
+import re
+import time
+from dataclasses import dataclass, field
+from multiprocessing.process import BaseProcess
+from multiprocessing.queues import Queue
+from typing import Any
+
+from scrapy import signals
+from scrapy.crawler import Crawler, CrawlerProcess
+
+from crawler.base import PAGE_PARSED, ReviewSpider
+from crawler.registry import spider_for
+from crawler.scrapy_settings import scrapy_settings
+from crawler.spec import CrawlResult, CrawlSpec, SpiderSummary
+from storage.models import CrawlStatus, ReviewData
+
+log = logging.getLogger(__name__)
+
+_STATUS_KEY = re.compile(r"^downloader/response_status_count/(\d+)$")
+_POLL_SECONDS = 0.2
+
+
+def run_crawl(
+    spec: CrawlSpec, spider_cls: type[ReviewSpider] | None = None, timeout: float | None = None
+) -> CrawlResult:
+    """Crawl one source in a child process; never raises for crawl failures."""
+    cls = spider_cls or spider_for(spec.type)
+    limit = spec.settings.crawl_timeout if timeout is None else timeout
+    ctx = multiprocessing.get_context("spawn")
+    messages: Queue[tuple[str, Any]] = ctx.Queue()
+    child = ctx.Process(target=_child_main, args=(spec, messages, cls), daemon=True)
+    child.start()
+    progress = _Progress()
+    try:
+        summary = _receive(child, messages, progress, time.monotonic() + limit)
+    finally:
+        _stop(child, kill_now=progress.timed_out)
+        messages.close()
+        messages.cancel_join_thread()
+    return _result(spec, progress, summary, child, limit)
+
+
+@dataclass
+class _Progress:
+    items: list[ReviewData] = field(default_factory=list)
+    pages: int = 0
+    timed_out: bool = False
+
+
+def _receive(
+    child: BaseProcess, messages: Queue[tuple[str, Any]], progress: _Progress, deadline: float
+) -> SpiderSummary | None:
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            progress.timed_out = True
+            return None
+        try:
+            kind, payload = messages.get(timeout=min(remaining, _POLL_SECONDS))
+        except queue_mod.Empty:
+            if child.is_alive():
+                continue
+            try:
+                kind, payload = messages.get(timeout=_POLL_SECONDS)
+            except queue_mod.Empty:
+                return None
+        if kind == "item":
+            progress.items.append(payload)
+        elif kind == "page":
+            progress.pages += 1
+        elif kind == "done":
+            return payload if isinstance(payload, SpiderSummary) else None
+
+
+def _stop(child: BaseProcess, kill_now: bool) -> None:
+    if not kill_now:
+        child.join(timeout=5)
+    if child.is_alive():
+        child.kill()
+        child.join(timeout=5)
+
+
+def _result(
+    spec: CrawlSpec,
+    progress: _Progress,
+    summary: SpiderSummary | None,
+    child: BaseProcess,
+    limit: float,
+) -> CrawlResult:
+    result = CrawlResult(CrawlStatus.FAILED, progress.items, pages=progress.pages)
+    if progress.timed_out:
+        result.status = CrawlStatus.TIMEOUT
+        result.error = f"crawl did not finish within {limit:g} s; child process stopped"
+    elif summary is None:
+        result.error = f"crawler process ended without a result (exit code {child.exitcode})"
+    else:
+        result.pages, result.http_errors = summary.pages, summary.http_errors
+        result.status, result.error = judge(spec, summary)
+    return result
+
+
+def judge(spec: CrawlSpec, summary: SpiderSummary) -> tuple[CrawlStatus, str | None]:
+    """Success needs a fetched page, and reviews on it where reviews were seen before."""
+    if summary.close_reason == "closespider_timeout":
+        return CrawlStatus.TIMEOUT, f"spider timed out after {summary.pages} pages"
+    if summary.pages == 0:
+        return CrawlStatus.FAILED, summary.fetch_error or f"no page fetched from {spec.url}"
+    if summary.reviews_found == 0 and spec.expect_reviews:
+        where = spec.url or spec.place_id or spec.location or spec.type
+        return CrawlStatus.FAILED, f"page structure changed? 0 reviews found on {where}"
+    return CrawlStatus.OK, summary.fetch_error
+
+
+def _child_main(spec: CrawlSpec, messages: Queue[tuple[str, Any]], cls: type[ReviewSpider]) -> None:
+    """Runs in the child: one Scrapy crawl, every item and page sent to the parent."""
+    process = CrawlerProcess(settings=scrapy_settings(spec.settings))
+    crawler = process.create_crawler(cls)
+
+    def on_item(item: Any, **_: Any) -> None:
+        messages.put(("item", item))
+
+    def on_page(**_: Any) -> None:
+        messages.put(("page", None))
+
+    crawler.signals.connect(on_item, signal=signals.item_scraped)
+    crawler.signals.connect(on_page, signal=PAGE_PARSED)
+    process.crawl(crawler, spec=spec)
+    process.start()
+    messages.put(("done", summarize(crawler)))
+
+
+def summarize(crawler: Crawler) -> SpiderSummary:
+    stats: dict[str, Any] = crawler.stats.get_stats() if crawler.stats else {}
+    spider = crawler.spider
+    errors = int(stats.get("downloader/exception_count", 0))
+    for key, count in stats.items():
+        match = _STATUS_KEY.match(key)
+        if match and int(match.group(1)) >= 400:
+            errors += int(count)
+    return SpiderSummary(
+        pages=getattr(spider, "pages", 0),
+        reviews_found=getattr(spider, "reviews_found", 0),
+        http_errors=errors,
+        fetch_error=getattr(spider, "fetch_error", None),
+        close_reason=str(stats.get("finish_reason", "")),
+    )

@@ -1,0 +1,90 @@
+"""Turning what platforms print into ReviewData values: UTC times, 0–5 ratings, clean text."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+_FRACTION = re.compile(r"(\.\d{6})\d+")
+
+
+def parse_time(value: Any) -> datetime | None:
+    """An ISO 8601 / RFC 3339 timestamp (up to 9 fractional digits) as aware UTC.
+
+    A date without a time is taken as midnight UTC; a naive time is taken as UTC.
+    """
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = _FRACTION.sub(r"\1", value.strip()).replace("Z", "+00:00")
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def from_unix(value: Any) -> datetime | None:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return datetime.fromtimestamp(value, UTC)
+    return None
+
+
+def to_float(value: Any) -> float | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        return float(str(value).replace(",", "."))
+    except ValueError:
+        return None
+
+
+def stars(raw: float | None, best: float = 5.0, worst: float = 1.0) -> float | None:
+    """A rating on any scale mapped to 0–5 stars; an inverted scale (best < worst) is a grade.
+
+    On a 1–5 scale the stars stay as they are; 1–10 becomes 0.5–5; a German school grade
+    1.0–6.0 (1 is best) becomes 5–0.
+    """
+    if raw is None:
+        return None
+    if best < worst:
+        return round(5.0 * (worst - raw) / (worst - best), 2)
+    if worst >= 1.0 and best == 5.0:
+        return raw
+    return round(5.0 * raw / best, 2)
+
+
+def scale(best: float, worst: float) -> str:
+    return f"{_num(worst)}-{_num(best)}"
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def text_of(value: Any) -> str:
+    """Whitespace-normalised text; None and non-strings become ''."""
+    if not isinstance(value, str):
+        return ""
+    lines = [" ".join(line.split()) for line in value.strip().splitlines()]
+    return "\n".join(lines).strip()
+
+
+def dig(data: Any, *path: str | int) -> Any:
+    """data[a][b]… or None when any step is missing."""
+    for key in path:
+        if isinstance(key, int):
+            if not isinstance(data, list) or key >= len(data):
+                return None
+            data = data[key]
+        elif isinstance(data, dict):
+            data = data.get(key)
+        else:
+            return None
+    return data
+
+
+def as_dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
