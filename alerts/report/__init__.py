@@ -1,0 +1,1 @@
+"""The weekly reputation report: figures from storage, charts, and the rendered email."""

@@ -1,0 +1,164 @@
+"""Turning a WeeklyReport into an email (text + HTML + inline PNG) or a standalone HTML file.
+
+Rendering is pure: figures in, message out. The chart is referenced by Content-ID in the
+email (multipart/related) and embedded as a data: URI in the file version, so both show
+the same picture without fetching anything from the network.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email import policy
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from typing import Any
+
+from jinja2 import Environment
+
+from alerts.i18n import Wording, lang_of
+from alerts.report.charts import TrendText, trend_png
+from alerts.report.data import COMPARE_WEEKS, UNANSWERED_DAYS, WeeklyReport
+from alerts.templating import render
+
+SENTIMENT_COLORS = {
+    "positive": "#2da44e",
+    "neutral": "#8c959f",
+    "negative": "#d1242f",
+    "unclassified": "#d0d7de",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SentimentRow:
+    label: str
+    count: int
+    percent: int
+    color: str
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedReport:
+    subject: str
+    text: str
+    html: str
+    chart_png: bytes | None
+    chart_cid: str | None
+
+
+def wording_for(report: WeeklyReport) -> Wording:
+    return Wording(lang_of(report.language), report.timezone)
+
+
+def render_report(
+    env: Environment, report: WeeklyReport, domain: str = "leumund"
+) -> RenderedReport:
+    """Subject, text and HTML of the email; the HTML points at the chart by Content-ID."""
+    t = wording_for(report)
+    chart = _chart(report, t)
+    cid = make_msgid("report-chart", domain=domain)[1:-1] if chart else None
+    context = _context(report, t, f"cid:{cid}" if cid else None)
+    return RenderedReport(
+        subject=_one_line(
+            t(
+                "report_subject",
+                week=t.week(report.week.year, report.week.week),
+                business=report.business_name,
+            )
+        ),
+        text=render(env, "report.txt.j2", **context),
+        html=render(env, "report.html.j2", **context),
+        chart_png=chart,
+        chart_cid=cid,
+    )
+
+
+def render_report_file(env: Environment, report: WeeklyReport) -> str:
+    """The same report as one HTML file with the chart inside, for a browser."""
+    t = wording_for(report)
+    chart = _chart(report, t)
+    src = "data:image/png;base64," + base64.b64encode(chart).decode("ascii") if chart else None
+    return render(env, "report.html.j2", **_context(report, t, src))
+
+
+def build_message(
+    rendered: RenderedReport, sender: str, recipient: str, now: datetime
+) -> EmailMessage:
+    """multipart/alternative: text/plain, then multipart/related (text/html + image/png)."""
+    msg = EmailMessage(policy=policy.SMTP)
+    msg["Subject"] = rendered.subject
+    msg["From"] = sender
+    msg["To"] = recipient
+    msg["Date"] = format_datetime(now)
+    msg["Message-ID"] = make_msgid("report", domain=_domain(sender))
+    msg["Auto-Submitted"] = "auto-generated"
+    msg.set_content(rendered.text)
+    msg.add_alternative(rendered.html, subtype="html")
+    if rendered.chart_png is not None and rendered.chart_cid is not None:
+        html_part = msg.get_body(("html",))
+        assert isinstance(html_part, EmailMessage)
+        html_part.add_related(
+            rendered.chart_png,
+            "image",
+            "png",
+            cid=f"<{rendered.chart_cid}>",
+            filename="trend.png",
+            disposition="inline",
+        )
+    return msg
+
+
+def _domain(sender: str) -> str:
+    address = sender.rsplit("<", 1)[-1].rstrip(">").strip()
+    return address.rsplit("@", 1)[-1] if "@" in address else "leumund"
+
+
+def _one_line(text: str) -> str:
+    """Header values from names the owner typed: no line breaks can reach the header."""
+    return " ".join(text.split())
+
+
+def _chart(report: WeeklyReport, t: Wording) -> bytes | None:
+    if not any(point.stats.count for point in report.trend):
+        return None
+    text = TrendText(
+        count_label=t("report_chart_count"),
+        average_label=t("report_chart_average"),
+        week_labels=[t("report_week_short", week=p.week.week) for p in report.trend],
+        format_stars=lambda v: t.number(v, 0),
+    )
+    return trend_png(report.trend, text)
+
+
+def _sentiment_rows(report: WeeklyReport, t: Wording) -> list[SentimentRow]:
+    split = report.sentiment
+    total = split.total or 1
+    pairs = [
+        (t.sentiment("positive"), split.positive, "positive"),
+        (t.sentiment("neutral"), split.neutral, "neutral"),
+        (t.sentiment("negative"), split.negative, "negative"),
+        (t("report_unclassified"), split.unclassified, "unclassified"),
+    ]
+    return [
+        SentimentRow(label, count, round(100 * count / total), SENTIMENT_COLORS[key])
+        for label, count, key in pairs
+        if count or key != "unclassified"
+    ]
+
+
+def _context(report: WeeklyReport, t: Wording, chart_src: str | None) -> dict[str, Any]:
+    last_day = report.end.astimezone(report.timezone) - timedelta(days=1)
+    week = t.week(report.week.year, report.week.week)
+    return {
+        "t": t,
+        "r": report,
+        "week": week,
+        "period": t("report_period", week=week, start=t.date(report.start), end=t.date(last_day)),
+        "title": t("report_file_title", week=week, business=report.business_name),
+        "chart_src": chart_src,
+        "compare_weeks": COMPARE_WEEKS,
+        "trend_weeks": len(report.trend),
+        "unanswered_days": UNANSWERED_DAYS,
+        "sentiment_rows": _sentiment_rows(report, t),
+    }

@@ -1,0 +1,149 @@
+"""The weekly report job: figures → rendered email → one outbox row per recipient.
+
+Enqueueing is idempotent (dedup key per business, week and recipient), so the scheduler,
+a catch-up run after downtime and `leumund report` can all ask without sending twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from email import policy
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from alerts.report.data import WeeklyReport, compute_report
+from alerts.report.render import build_message, render_report, render_report_file
+from alerts.report.weeks import IsoWeek, last_complete_week
+from alerts.templating import make_environment
+from leumund.config import BusinessConfig, Config
+from leumund.errors import OperatorError
+from storage.db import session_scope
+from storage.models import Notification, NotificationKind
+from storage.outbox import enqueue, new_notification
+from storage.registry import get_business
+
+log = logging.getLogger(__name__)
+
+
+def dedup_key(business_id: int, week: IsoWeek, recipient: str) -> str:
+    return f"report:{business_id}:{week.label}:{recipient}"
+
+
+def report_week(business: BusinessConfig, now: datetime, week: str | None) -> IsoWeek:
+    """The asked-for week, or the last complete week in the business's time zone."""
+    if week is None:
+        return last_complete_week(now, ZoneInfo(business.timezone))
+    try:
+        return IsoWeek.parse(week)
+    except ValueError as exc:
+        raise OperatorError(f"--week: {exc}") from None
+
+
+def chosen_businesses(config: Config, business_name: str | None) -> list[BusinessConfig]:
+    """One named business (enabled or not: the operator asked), else all with reports on."""
+    if business_name is None:
+        return [b for b in config.businesses if b.report.enabled]
+    try:
+        return [config.business(business_name)]
+    except KeyError:
+        known = ", ".join(repr(b.name) for b in config.businesses) or "none configured"
+        raise OperatorError(f"no business named {business_name!r} (known: {known})") from None
+
+
+def load_report(engine: Engine, business: BusinessConfig, week: IsoWeek) -> WeeklyReport | None:
+    """The figures, or None when the business has no row yet (nothing crawled so far)."""
+    with Session(engine) as session:
+        row = get_business(session, business.name)
+    if row is None:
+        log.warning("report for %r skipped: business not in the database yet", business.name)
+        return None
+    with engine.connect() as conn:
+        return compute_report(conn, row, week, business.alerts.star_threshold)
+
+
+def _missing_recipients(
+    engine: Engine, business_id: int, week: IsoWeek, rcpts: list[str]
+) -> list[str]:
+    keys = {dedup_key(business_id, week, r): r for r in rcpts}
+    with Session(engine) as session:
+        found = set(
+            session.exec(
+                select(Notification.dedup_key).where(col(Notification.dedup_key).in_(list(keys)))
+            )
+        )
+    return [r for k, r in keys.items() if k not in found]
+
+
+def _enqueue_one(
+    engine: Engine,
+    config: Config,
+    env: Environment,
+    business: BusinessConfig,
+    week: IsoWeek,
+    now: datetime,
+) -> int:
+    report = load_report(engine, business, week)
+    if report is None:
+        return 0
+    recipients = _missing_recipients(engine, report.business_id, week, business.report_recipients())
+    if not recipients:
+        return 0
+    rendered = render_report(env, report)
+    added = 0
+    with session_scope(engine) as session:
+        for recipient in recipients:
+            message = build_message(rendered, config.mail.sender, recipient, now)
+            added += enqueue(
+                session,
+                new_notification(
+                    kind=NotificationKind.REPORT.value,
+                    dedup_key=dedup_key(report.business_id, week, recipient),
+                    recipient=recipient,
+                    business_id=report.business_id,
+                    payload={"week": week.label},
+                    message=message.as_string(policy=policy.SMTP),
+                    send_after=now,
+                ),
+            )
+    return added
+
+
+def enqueue_weekly_reports(
+    engine: Engine,
+    config: Config,
+    now: datetime,
+    business_name: str | None = None,
+    week: str | None = None,
+) -> int:
+    """Render and enqueue each chosen business's report; returns the rows added."""
+    env = make_environment()
+    added = 0
+    for business in chosen_businesses(config, business_name):
+        iso = report_week(business, now, week)
+        count = _enqueue_one(engine, config, env, business, iso, now)
+        log.info("weekly report %s for %r: %d message(s) enqueued", iso.label, business.name, count)
+        added += count
+    return added
+
+
+def write_report_html(
+    engine: Engine, config: Config, business_name: str, week: str | None, out: Path
+) -> Path:
+    """Write the report as one self-contained HTML file (chart inside) for a browser."""
+    business = chosen_businesses(config, business_name)[0]
+    iso = report_week(business, datetime.now(ZoneInfo(business.timezone)), week)
+    report = load_report(engine, business, iso)
+    if report is None:
+        raise OperatorError(f"business {business_name!r} has no data yet; run a crawl first")
+    html = render_report_file(make_environment(), report)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(html, encoding="utf-8")
+    except OSError as exc:
+        raise OperatorError(f"cannot write {out}: {exc.strerror or exc}") from None
+    return out.resolve()
