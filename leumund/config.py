@@ -72,6 +72,7 @@ TimeZone = Annotated[str, AfterValidator(_check_timezone)]
 _NEEDS: dict[str, tuple[str, ...]] = {
     "trustpilot": ("url",),
     "schema_org": ("url",),
+    "trustedshops": ("url",),
     "google_places": ("place_id", "api_key_env"),
     "google_business_profile": (
         "location",

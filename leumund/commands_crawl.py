@@ -1,0 +1,132 @@
+"""`leumund try-source` and `leumund crawl`: the crawler's operator tools."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from pydantic import SecretStr, ValidationError
+
+from crawler.runner import run_crawl
+from crawler.settings import SOURCE_TYPES
+from leumund.cliargs import SubParsers, add_config_arg, config_from
+from leumund.config import Config, SourceConfig
+from leumund.errors import OperatorError
+from leumund.jobs_crawl import crawl_all, crawl_spec
+from storage.db import init_schema, make_engine
+from storage.models import CrawlStatus, ReviewData
+
+JSON_KEYS = (
+    "platform_id",
+    "author",
+    "rating",
+    "rating_raw",
+    "rating_scale",
+    "title",
+    "text",
+    "language",
+    "published_at",
+    "reply",
+    "url",
+)
+
+SECRET_ENV_KEYS = ("api_key_env", "client_id_env", "client_secret_env", "refresh_token_env")
+OPTION_KEYS = ("next_page", "place_id", "location", *SECRET_ENV_KEYS)
+
+
+def register(sub: SubParsers) -> None:
+    p = sub.add_parser("try-source", help="crawl one page source once and show what it finds")
+    p.add_argument("--type", required=True, choices=SOURCE_TYPES, help="source type")
+    p.add_argument("--url", default="", help="page URL (Google types: API base override)")
+    p.add_argument("--max-pages", type=int, default=1, help="pages to read (default 1)")
+    p.add_argument("--json", action="store_true", help="one JSON object per review")
+    p.add_argument("--next-page", help="CSS selector of the next-page link (schema_org)")
+    p.add_argument("--place-id", help="Google place id (google_places)")
+    p.add_argument("--location", help="accounts/*/locations/* (google_business_profile)")
+    for key in SECRET_ENV_KEYS:
+        p.add_argument(f"--{key.replace('_', '-')}", dest=key, help="environment variable")
+    add_config_arg(p)
+    p.set_defaults(handler=_try_source)
+    p = sub.add_parser("crawl", help="crawl now and store the reviews")
+    p.add_argument("--business", help="only this business")
+    p.add_argument("--source", help="only this source (by name)")
+    add_config_arg(p)
+    p.set_defaults(handler=_crawl)
+
+
+def _config_or_defaults(args: argparse.Namespace) -> Config:
+    """try-source works without a config file; with one, its crawler settings apply."""
+    path: Path = args.config
+    return config_from(args) if path.exists() else Config().bind(Path.cwd(), {})
+
+
+def _try_spec_source(args: argparse.Namespace) -> SourceConfig:
+    options = {k: getattr(args, k) for k in OPTION_KEYS if getattr(args, k)}
+    try:
+        return SourceConfig(
+            name="try", type=args.type, url=args.url, max_pages=args.max_pages, **options
+        )
+    except ValidationError as exc:
+        reason = exc.errors(include_url=False)[0]["msg"].removeprefix("Value error, ")
+        raise OperatorError(f"try-source: {reason}") from None
+
+
+def _try_source(args: argparse.Namespace) -> int:
+    source = _try_spec_source(args)
+    config = _config_or_defaults(args)
+    secrets = {v: SecretStr(os.environ[v]) for v in source.env_refs().values() if v in os.environ}
+    config = config.model_copy().bind(config.base_dir, secrets)
+    result = run_crawl(crawl_spec(config, source, expect_reviews=True))
+    for item in result.items:
+        print(json.dumps(review_json(item), ensure_ascii=False) if args.json else _line(item))
+    if result.status is not CrawlStatus.OK:
+        print(f"leumund: try-source: {result.error}", file=sys.stderr)
+        return 1
+    if not args.json:
+        print(f"{len(result.items)} reviews on {result.pages} page(s)")
+    return 0
+
+
+def review_json(item: ReviewData) -> dict[str, Any]:
+    published = item.published_at.isoformat() if item.published_at else None
+    values = {**{k: getattr(item, k) for k in JSON_KEYS}, "published_at": published}
+    return {k: values[k] for k in JSON_KEYS}
+
+
+def _line(item: ReviewData) -> str:
+    when = item.published_at.date().isoformat() if item.published_at else "?"
+    rating = f"{item.rating:g}/5" if item.rating is not None else "–"
+    head = f"{rating}  {when}  {item.author or '(anonymous)'}: {item.title}".rstrip(": ")
+    body = item.text if len(item.text) <= 160 else item.text[:157] + "…"
+    reply = f"\n      ↳ reply: {item.reply[:120]}" if item.reply else ""
+    return f"[{item.platform_id}] {head}\n      {body}{reply}"
+
+
+def _check_names(config: Config, business: str | None, source: str | None) -> None:
+    businesses = [b for b in config.businesses if business in (None, b.name)]
+    if business is not None and not businesses:
+        raise OperatorError(f"crawl: no business named {business!r} in the config")
+    if source is not None and not any(s.name == source for b in businesses for s in b.sources):
+        raise OperatorError(f"crawl: no source named {source!r} in the config")
+
+
+def _crawl(args: argparse.Namespace) -> int:
+    config = config_from(args)
+    _check_names(config, args.business, args.source)
+    engine = make_engine(config.database_url())
+    try:
+        init_schema(engine)
+        runs = crawl_all(engine, config, args.business, args.source)
+    finally:
+        engine.dispose()
+    for run in runs:
+        error = f" — {run.error}" if run.error else ""
+        print(
+            f"source #{run.source_id}: {run.status}, {run.pages} pages, {run.reviews_new} new,"
+            f" {run.reviews_updated} updated, {run.http_errors} HTTP errors{error}"
+        )
+    return 0 if all(run.status == CrawlStatus.OK.value for run in runs) else 1
