@@ -1,0 +1,121 @@
+"""Source health: ONE operator email when a source breaks, and one when it recovers.
+
+The decision is stored on the source row (`broken_notified`) in the same transaction as the
+outbox row, and each row has a dedup key per source and failure streak, so repeated checks,
+restarts and concurrent runs never send it twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from alerts.render import render_source_status
+from leumund.config import BusinessConfig, Config, SourceConfig
+from storage.crawls import recent_runs
+from storage.db import session_scope
+from storage.models import Business, CrawlStatus, NotificationKind, Source, utcnow
+from storage.outbox import enqueue, new_notification
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceEvent:
+    """A change of a source's health worth one operator email."""
+
+    kind: NotificationKind
+    business: BusinessConfig
+    source: SourceConfig
+    since: datetime
+    failures: int
+    error: str | None
+
+
+def operator_recipients(config: Config, business: BusinessConfig) -> list[str]:
+    return list(config.service.operator_emails or business.owner_emails)
+
+
+def _recovered_at(session: Session, source: Source) -> datetime | None:
+    """When the source started working again: the first OK run after the last failure."""
+    assert source.id is not None
+    recovered: datetime | None = None
+    for run in recent_runs(session, source.id, limit=200):
+        if run.status != CrawlStatus.OK.value:
+            break
+        recovered = run.finished_at or run.started_at
+    return recovered
+
+
+def _event(session: Session, config: Config, row: Source, business: Business) -> SourceEvent | None:
+    try:
+        bconf = config.business(business.name)
+    except KeyError:
+        return None
+    sconf = next((s for s in bconf.sources if s.name == row.name), None)
+    if sconf is None or not sconf.enabled:
+        return None
+    broken = row.consecutive_failures >= config.service.failure_threshold
+    if broken and not row.broken_notified and row.failing_since is not None:
+        kind, since = NotificationKind.SOURCE_BROKEN, row.failing_since
+    elif row.broken_notified and row.consecutive_failures == 0:
+        kind, recovered = NotificationKind.SOURCE_RECOVERED, _recovered_at(session, row)
+        since = recovered or row.last_success_at or row.last_attempt_at or utcnow()
+    else:
+        return None
+    return SourceEvent(kind, bconf, sconf, since, row.consecutive_failures, row.last_error)
+
+
+def _dedup_key(event: SourceEvent, source_id: int, recipient: str) -> str:
+    return f"{event.kind.value}:{source_id}:{event.since.isoformat()}:{recipient.lower()}"
+
+
+def _enqueue_event(
+    session: Session, config: Config, row: Source, event: SourceEvent, now: datetime
+) -> int:
+    assert row.id is not None
+    added = 0
+    for recipient in operator_recipients(config, event.business):
+        message = render_source_status(
+            config, event.business, event.source, event.kind, event.since, event.error,
+            event.failures, recipient, now,
+        )  # fmt: skip
+        notification = new_notification(
+            kind=event.kind.value,
+            dedup_key=_dedup_key(event, row.id, recipient),
+            recipient=recipient,
+            business_id=row.business_id,
+            source_id=row.id,
+            payload={"since": event.since.isoformat(), "failures": event.failures},
+            message=message,
+        )
+        added += enqueue(session, notification)
+    row.broken_notified = event.kind is NotificationKind.SOURCE_BROKEN
+    session.add(row)
+    return added
+
+
+def check_sources(
+    engine: Engine, config: Config, now: datetime, source_id: int | None = None
+) -> int:
+    """Enqueue broken/recovered operator emails that are due; returns how many were added."""
+    added = 0
+    with session_scope(engine) as session:
+        query = select(Source, Business).join(Business)
+        if source_id is not None:
+            query = query.where(col(Source.id) == source_id)
+        for row, business in session.exec(query).all():
+            event = _event(session, config, row, business)
+            if event is None:
+                continue
+            added += _enqueue_event(session, config, row, event, now)
+            log.warning(
+                "source %s / %s %s (since %s, %d failures)", business.name, row.name,
+                "broken" if event.kind is NotificationKind.SOURCE_BROKEN else "recovered",
+                event.since.isoformat(timespec="minutes"), event.failures,
+            )  # fmt: skip
+    return added
