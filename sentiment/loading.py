@@ -57,7 +57,7 @@ def _load_directory(path: Path, settings: SentimentSettings) -> Classifier:
         return TransformersClassifier.from_directory(path, settings)
     except ModelUnavailable:
         raise
-    except (OSError, ValueError, RuntimeError, KeyError) as exc:
+    except Exception as exc:  # whatever breaks while reading the files: report, don't crash
         raise ModelUnavailable(
             f"sentiment model {path}: cannot load it ({_first_line(exc)}); check the"
             " directory holds a complete model (config, weights, tokenizer)"
@@ -78,7 +78,7 @@ def _load_hub(model_id: str, settings: SentimentSettings) -> Classifier:
         )
     except ModelUnavailable:
         raise
-    except (OSError, ValueError, RuntimeError) as exc:
+    except Exception as exc:  # a failed download or unreadable files: report, don't crash
         raise ModelUnavailable(_hub_message(model_id, _first_line(exc))) from exc
 
 
