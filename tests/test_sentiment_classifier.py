@@ -128,9 +128,7 @@ def test_default_length_handles_a_novel(models: dict[str, Path]) -> None:
     assert set(result.probs) == set(LABELS)
 
 
-def test_guhr_cleaning_applies_to_that_model_only(
-    models: dict[str, Path], tmp_path: Path
-) -> None:
+def test_guhr_cleaning_applies_to_that_model_only(models: dict[str, Path], tmp_path: Path) -> None:
     guhr = tmp_path / "oliverguhr--german-sentiment-bert"
     shutil.copytree(models["three"], guhr)
     raw = ["Toll!!! 5 Sterne, siehe https://x.de @hotel", "Zimmer 12 war KALT."]
@@ -139,9 +137,7 @@ def test_guhr_cleaning_applies_to_that_model_only(
     same(load(guhr).classify(raw), plain.classify(cleaned))
 
 
-def test_model_name_and_cleaning_from_leumund_json(
-    models: dict[str, Path], tmp_path: Path
-) -> None:
+def test_model_name_and_cleaning_from_leumund_json(models: dict[str, Path], tmp_path: Path) -> None:
     target = tmp_path / "m"
     shutil.copytree(models["three"], target)
     meta = {"name": "oliverguhr/german-sentiment-bert", "clean_text": "german-sentiment-bert"}
@@ -187,7 +183,7 @@ def test_missing_directory_is_one_line(model: str, tmp_path: Path) -> None:
 
 
 def test_directory_without_model_is_one_line(tmp_path: Path) -> None:
-    with pytest.raises(ModelUnavailable, match="no config.json") as info:
+    with pytest.raises(ModelUnavailable, match=r"no config\.json") as info:
         load_classifier(SentimentSettings(model=str(tmp_path)))
     assert "\n" not in str(info.value)
 
