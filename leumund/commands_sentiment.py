@@ -20,6 +20,7 @@ def register(sub: SubParsers) -> None:
     actions = parser.add_subparsers(dest="sentiment_command", metavar="ACTION", required=True)
     _add_eval(actions)
     _add_download(actions)
+    _add_train(actions)
 
 
 def _add_eval(actions: SubParsers) -> None:
@@ -37,6 +38,18 @@ def _add_download(actions: SubParsers) -> None:
     p.add_argument("model", help="Hugging Face id, e.g. oliverguhr/german-sentiment-bert")
     p.add_argument("--dir", type=Path, help="target directory (default: models/OWNER--NAME)")
     p.set_defaults(handler=_download)
+
+
+def _add_train(actions: SubParsers) -> None:
+    # '+' as the only option prefix lets every "-…" argument pass through to the trainer.
+    p = actions.add_parser(
+        "train",
+        help="build the bundled model (arguments go to python -m sentiment.train; try --help)",
+        add_help=False,
+        prefix_chars="+",
+    )
+    p.add_argument("train_args", nargs=argparse.REMAINDER, help="trainer arguments")
+    p.set_defaults(handler=_train)
 
 
 def _settings(args: argparse.Namespace) -> tuple[SentimentSettings, Path | None]:
@@ -89,3 +102,10 @@ def _download(args: argparse.Namespace) -> int:
     print(f"{args.model} saved in {directory}")
     print(f"use it with  sentiment: {{model: {directory.resolve()}}}  in config.yaml")
     return 0
+
+
+def _train(args: argparse.Namespace) -> int:
+    # Imported here: training needs only to work where the trainer's extras are installed.
+    from sentiment import train
+
+    return train.main(args.train_args)

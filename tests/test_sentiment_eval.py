@@ -146,3 +146,12 @@ def test_score_matches_scikit_learn() -> None:
     assert ours.macro_f1 == pytest.approx(f1_score(gold, pred, labels=labels, average="macro"))
     per = f1_score(gold, pred, labels=labels, average=None)
     assert list(ours.per_label.values()) == pytest.approx(list(per))
+
+
+def test_train_passes_its_arguments_to_the_trainer(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["sentiment", "train", "--help"])
+    assert info.value.code == 0
+    out = capsys.readouterr().out
+    assert "python -m sentiment.train" in out
+    assert "--steps" in out
