@@ -25,10 +25,18 @@ from alerts.settings import SmtpSettings
 
 
 class MailError(Exception):
-    """A message could not be delivered; str() is one line fit for logs and the outbox."""
+    """A message could not be delivered; str() is one line fit for logs and the outbox.
 
-    def __init__(self, message: str) -> None:
+    `unreachable` means no message can get through right now (server down, login or TLS
+    failing), as opposed to this one message being refused.
+    """
+
+    def __init__(self, message: str, unreachable: bool = False) -> None:
         super().__init__(" ".join(message.split()))
+        self.unreachable = unreachable
+
+
+_PER_MESSAGE = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
 
 
 class Mailer(Protocol):
@@ -91,7 +99,8 @@ class SmtpMailer:
                 self._secure_and_login(smtp)
                 refused = smtp.send_message(message)
         except (smtplib.SMTPException, OSError) as exc:
-            raise MailError(f"{self.host}:{self.port}: {describe_smtp_error(exc)}") from exc
+            text = f"{self.host}:{self.port}: {describe_smtp_error(exc)}"
+            raise MailError(text, unreachable=not isinstance(exc, _PER_MESSAGE)) from exc
         if refused:
             raise MailError(f"{self.host}:{self.port}: recipient refused: {_refused(refused)}")
 
@@ -125,7 +134,7 @@ class FileMailer:
             self.directory.mkdir(parents=True, exist_ok=True)
             _atomic_write(target, message.as_bytes())
         except OSError as exc:
-            raise MailError(f"cannot write {target}: {exc.strerror or exc}") from exc
+            raise MailError(f"cannot write {target}: {exc.strerror or exc}", True) from exc
 
     @staticmethod
     def _name(message: EmailMessage) -> str:

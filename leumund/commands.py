@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from leumund import commands_crawl, commands_sentiment
+from leumund import commands_alerts, commands_crawl, commands_report, commands_sentiment
 from leumund.cliargs import SubParsers
 
 Registrar = Callable[[SubParsers], None]
 
-REGISTRARS: list[Registrar] = [commands_crawl.register, commands_sentiment.register]
+REGISTRARS: list[Registrar] = [
+    commands_crawl.register,
+    commands_sentiment.register,
+    commands_alerts.register,
+    commands_report.register,
+]

@@ -1,0 +1,179 @@
+"""Delivering the outbox: claim due rows, send, mark sent — or back off and keep the error.
+
+A row is claimed by a conditional UPDATE that also sets a lease (`next_attempt_at`), so two
+senders never take the same row, and a sender that dies mid-way leaves the row to be sent
+again once the lease has passed — with the same Message-ID, so a duplicate is recognisable.
+Digest rows of one business and recipient that are due together become ONE email and are
+marked sent together.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+
+from sqlalchemy import or_, update
+from sqlalchemy.engine import Engine
+from sqlmodel import col
+
+from alerts.mail import Mailer, MailError
+from alerts.message import from_text
+from alerts.render import Renderer
+from storage.db import session_scope
+from storage.models import Notification, NotificationStatus
+from storage.outbox import due, mark_attempt_failed, mark_sent
+
+log = logging.getLogger(__name__)
+_OPEN = (NotificationStatus.PENDING.value, NotificationStatus.SENDING.value)
+
+
+@dataclass(frozen=True)
+class SendPolicy:
+    max_attempts: int = 6
+    retry_base: timedelta = timedelta(seconds=60)
+    lease: timedelta = timedelta(minutes=10)
+
+
+@dataclass
+class SendSummary:
+    """Rows delivered, emails sent (a digest is one email for many rows), retries, give-ups."""
+
+    sent: int = 0
+    emails: int = 0
+    retrying: int = 0
+    failed: int = 0
+    skipped: int = 0
+
+    def __str__(self) -> str:
+        return (
+            f"{self.emails} emails sent ({self.sent} notifications), {self.retrying} to retry,"
+            f" {self.failed} failed for good"
+        )
+
+
+def _groups(rows: list[Notification]) -> Iterator[list[Notification]]:
+    """Each row alone, except digest rows: one group per business and recipient."""
+    digests: dict[tuple[int | None, str], list[Notification]] = {}
+    for row in rows:
+        if row.digest:
+            digests.setdefault((row.business_id, row.recipient.lower()), []).append(row)
+        else:
+            yield [row]
+    yield from digests.values()
+
+
+def claim(engine: Engine, rows: list[Notification], now: datetime, lease: timedelta) -> list[int]:
+    """Take the rows for this sender; the ids actually won (another sender may be faster)."""
+    won: list[int] = []
+    with session_scope(engine) as session:
+        for row in rows:
+            result = session.connection().execute(
+                update(Notification)
+                .where(
+                    col(Notification.id) == row.id,
+                    col(Notification.status).in_(_OPEN),
+                    or_(
+                        col(Notification.next_attempt_at).is_(None),
+                        col(Notification.next_attempt_at) <= now,
+                    ),
+                )
+                .values(status=NotificationStatus.SENDING.value, next_attempt_at=now + lease)
+            )
+            if result.rowcount == 1 and row.id is not None:
+                won.append(row.id)
+    return won
+
+
+def build(renderer: Renderer, rows: list[Notification], now: datetime) -> EmailMessage:
+    """The stored message, or for digest rows the one email rendered from their payloads."""
+    first = rows[0]
+    if not first.digest:
+        if first.message is None:
+            raise ValueError(f"notification {first.id} has no rendered message")
+        return from_text(first.message)
+    ordered = sorted(rows, key=lambda r: (str(r.payload.get("published_at") or ""), r.id or 0))
+    ids = "-".join(str(r.id) for r in ordered)
+    key = f"digest:{first.business_id}:{first.recipient.lower()}:{ids}"
+    return renderer.digest([r.payload for r in ordered], first.recipient, key, now)
+
+
+def send_due(
+    engine: Engine, mailer: Mailer, renderer: Renderer, now: datetime, policy: SendPolicy
+) -> SendSummary:
+    """Send everything due by `now`; stops early when the server cannot be reached."""
+    summary = SendSummary()
+    with session_scope(engine) as session:
+        rows = due(session, now)
+    for group in _groups(rows):
+        ids = claim(engine, group, now, policy.lease)
+        if not ids:
+            summary.skipped += len(group)
+            continue
+        claimed = [r for r in group if r.id in ids]
+        if not _deliver(engine, mailer, renderer, claimed, now, policy, summary):
+            log.warning("mail server unreachable: the rest waits for the next run")
+            break
+    if summary.emails or summary.retrying or summary.failed:
+        log.info("outbox: %s", summary)
+    return summary
+
+
+def _deliver(
+    engine: Engine,
+    mailer: Mailer,
+    renderer: Renderer,
+    rows: list[Notification],
+    now: datetime,
+    policy: SendPolicy,
+    summary: SendSummary,
+) -> bool:
+    """Send one email for `rows`; False when the server is unreachable (stop this run)."""
+    try:
+        message = build(renderer, rows, now)
+        mailer.send(message)
+    except MailError as exc:
+        _failed(engine, rows, str(exc), now, policy, summary)
+        return not exc.unreachable
+    except (ValueError, KeyError, LookupError) as exc:  # a row that can never render
+        _failed(engine, rows, f"cannot render: {exc}", now, SendPolicy(max_attempts=1), summary)
+        return True
+    with session_scope(engine) as session:
+        for row in rows:
+            stored = session.get(Notification, row.id)
+            if stored is not None:
+                mark_sent(session, stored, now)
+    summary.sent += len(rows)
+    summary.emails += 1
+    return True
+
+
+def _failed(
+    engine: Engine,
+    rows: list[Notification],
+    error: str,
+    now: datetime,
+    policy: SendPolicy,
+    summary: SendSummary,
+) -> None:
+    with session_scope(engine) as session:
+        for row in rows:
+            stored = session.get(Notification, row.id)
+            if stored is None:
+                continue
+            mark_attempt_failed(session, stored, error, now, policy.max_attempts, policy.retry_base)
+            if stored.status == NotificationStatus.FAILED.value:
+                summary.failed += 1
+                log.error(
+                    "notification %s (%s to %s) failed for good after %d attempts: %s",
+                    stored.id, stored.kind, stored.recipient, stored.attempts, error,
+                )  # fmt: skip
+            else:
+                summary.retrying += 1
+                log.warning(
+                    "notification %s to %s: attempt %d failed, next at %s: %s",
+                    stored.id, stored.recipient, stored.attempts,
+                    stored.next_attempt_at.isoformat() if stored.next_attempt_at else "-", error,
+                )  # fmt: skip
