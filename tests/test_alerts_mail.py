@@ -6,6 +6,7 @@ import email
 from email.message import EmailMessage
 from email.policy import SMTP, default
 from pathlib import Path
+from typing import Literal
 
 import pytest
 from pydantic import SecretStr
@@ -35,13 +36,13 @@ def test_plain_smtp_delivers_the_message_unchanged() -> None:
 
 
 @pytest.mark.parametrize("security", ["starttls", "ssl"])
-def test_tls_with_login(tmp_path: Path, security: str) -> None:
+def test_tls_with_login(tmp_path: Path, security: Literal["starttls", "ssl"]) -> None:
     cert = make_cert(tmp_path)
-    with SmtpServer(tls=security, cert=cert, login=("leumund", "s3cret")) as server:  # type: ignore[arg-type]
+    with SmtpServer(tls=security, cert=cert, login=("leumund", "s3cret")) as server:
         mailer = SmtpMailer(
             host=server.host,
             port=server.port,
-            security=security,  # type: ignore[arg-type]
+            security=security,
             username="leumund",
             password=SecretStr("s3cret"),
             timeout=5,
