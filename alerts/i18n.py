@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -255,7 +256,8 @@ def format_number(value: float, lang: Lang, decimals: int = 1) -> str:
     """4.5 → '4,5' (de) / '4.5' (en); thousands grouped; trailing ',0' kept off for integers."""
     if decimals > 0 and float(value).is_integer():
         decimals = 0
-    text = f"{value:,.{decimals}f}"
+    exact = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
+    text = f"{exact:,.{decimals}f}"
     if lang == "de":
         text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
     return text

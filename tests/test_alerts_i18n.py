@@ -29,6 +29,8 @@ def test_german_and_english_dates_and_numbers() -> None:
     assert format_number(1234.25, "de", 2) == "1.234,25"
     assert format_number(1234.25, "en", 2) == "1,234.25"
     assert format_number(4.0, "de") == "4"
+    assert format_number(4.25, "de") == "4,3"  # half up, as people round
+    assert format_number(2.675, "en", 2) == "2.68"
     assert format_rating(4.5, "de") == "4,5 Sterne"
     assert format_rating(1, "de") == "1 Stern"
     assert format_rating(2, "en") == "2 stars"

@@ -1,0 +1,185 @@
+"""Rendering: hostile review text stays text, headers stay headers, every email reads right."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.engine import Engine
+
+from alerts.decide import AlertPolicy, decide_alerts
+from alerts.message import from_text
+from alerts.render import Renderer, render_source_status
+from alerts.sending import send_due
+from alerts.settings import AlertRules
+from leumund.config import BusinessConfig, Config, SourceConfig
+from storage.db import session_scope
+from storage.models import NotificationKind, Source
+from tests.factories import make_business_and_source
+from tests.smtp_server import SmtpServer
+from tests.test_alerts_decide import NOW, OWNER, RENDERER, add_review, outbox
+from tests.test_alerts_delivery import POLICY, links, mailer, parts
+
+EVIL_BUSINESS = "Café 😀\r\nBcc: victim@example.test"
+SCRIPT = "<script>alert('x')</script><img src=x onerror=alert(1)>"
+ARABIC = "الخبز كان سيئا جدا"
+HEBREW = "הלחם היה רע מאוד"
+
+
+def _seed_evil(engine: Engine) -> int:
+    with session_scope(engine) as session:
+        _, source = make_business_and_source(session, EVIL_BUSINESS)
+        source.first_crawl_at = NOW - timedelta(days=30)
+        assert source.id is not None
+        return source.id
+
+
+def _evil_policy() -> dict[str, AlertPolicy]:
+    return {EVIL_BUSINESS: AlertPolicy(EVIL_BUSINESS, AlertRules(), (OWNER,))}
+
+
+def test_hostile_review_renders_safely_end_to_end(engine: Engine) -> None:
+    source = _seed_evil(engine)
+    long_text = f"{SCRIPT} 😡🍞 {ARABIC} {HEBREW} " + "Sehr schlecht. " * 7000  # ~100 KB
+    add_review(
+        engine, source, rating=1.0, text=long_text,
+        author=f"Eve\r\nBcc: victim@example.test\u202e{SCRIPT}",
+        title="Übel\nX-Injected: yes", url="https://example.test/r/1",
+    )  # fmt: skip
+    decide_alerts(engine, _evil_policy(), RENDERER, NOW)
+    with SmtpServer() as server:
+        assert send_due(engine, mailer(server), RENDERER, NOW, POLICY).sent == 1
+        [got] = server.received
+    header_block = got.raw.split(b"\r\n\r\n", 1)[0].decode("ascii")
+    assert not re.search(r"(?im)^(bcc|x-injected):", header_block)
+    assert got.rcpt_tos == [OWNER]
+    message = got.message
+    assert message.get_all("To") == [OWNER]
+    subject = "⚠ Neue 1-Sterne-Bewertung auf Trustpilot – Café 😀 Bcc: victim@example.test"
+    assert message["Subject"] == subject
+    plain, html = parts(message)
+    assert len(got.raw) < 40_000
+    assert "<script" not in html and "<img" not in html
+    assert not re.search(r"<[^>]*onerror", html)
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in html
+    for text in (plain, html):
+        assert "😡🍞" in text and ARABIC in text and HEBREW in text
+        assert "Sehr schlecht." in text and text.count("Sehr schlecht.") < 200
+        assert "\u202e" not in text
+    assert "gekürzt" in plain and "https://example.test/r/1" in plain
+    assert any(href == "https://example.test/r/1" for _, href in links(html))
+    quote = re.search(r'<div dir="auto"[^>]*>(.*?)</div>', html, re.S)
+    assert quote is not None and ARABIC in quote.group(1)
+    assert re.search(r'<strong dir="auto"[^>]*>Eve Bcc: victim@example.test ?&lt;script', html)
+    assert "Bcc: victim@example.test" in plain  # shown as text on one line, harmless
+
+
+def test_dangerous_links_become_no_links(engine: Engine) -> None:
+    source = _seed_evil(engine)
+    add_review(engine, source, rating=1.0, url="javascript:alert(document.cookie)")
+    with session_scope(engine) as session:
+        stored = session.get(Source, source)
+        assert stored is not None
+        stored.url = "data:text/html,<b>x</b>"
+    decide_alerts(engine, _evil_policy(), RENDERER, NOW)
+    [row] = outbox(engine)
+    _, html = parts(from_text(row.message or ""))
+    assert links(html) == []
+    assert "javascript:" not in html and "Jetzt antworten" not in html
+
+
+def _payload(**fields: object) -> dict[str, object]:
+    base: dict[str, object] = {
+        "business": "Dental Practice",
+        "language": "en",
+        "timezone": "Europe/Berlin",
+        "review_id": 1,
+        "version": 1,
+        "platform": "google_places",
+        "source": "google",
+        "author": "Sam",
+        "rating": None,
+        "title": "",
+        "text": "Waited two hours, rude staff.",
+        "truncated": False,
+        "published_at": "2026-11-20T23:30:00+00:00",
+        "url": "https://maps.example.test/r/9",
+        "rules": [{"rule": "negative", "threshold": 0.8, "value": 0.9}],
+        "sentiment": "negative",
+        "negative_probability": 0.9,
+    }
+    return base | fields
+
+
+def test_english_alert_without_stars() -> None:
+    message = RENDERER.alert(_payload(), "owner@example.test", "alert:1:owner", NOW)
+    assert message["Subject"] == "⚠ New critical review on Google – Dental Practice"
+    assert message["Content-Language"] == "en"
+    plain, html = parts(message)
+    for text in (plain, html):
+        assert "no stars" in text and "★" not in text
+        assert "21 Nov 2026" in text  # 23:30 UTC is already the 21st in Berlin
+        assert "Text classified as negative (90% confident, threshold 80%)" in text
+        assert "negative (90%)" in text
+    assert ("Reply now", "https://maps.example.test/r/9") in links(html)
+
+
+def test_edited_and_pending_sentiment_are_shown() -> None:
+    payload = _payload(language="de", version=2, sentiment=None, negative_probability=None,
+                       rating=2.0, rules=[{"rule": "keyword", "keyword": "Hygiene"}])  # fmt: skip
+    plain, html = parts(RENDERER.alert(payload, "o@example.test", "alert:1:o", NOW))
+    for text in (plain, html):
+        assert "nachträglich geändert" in text
+        assert "Stimmung: noch nicht ausgewertet" in text
+        assert "Stichwort „Hygiene“ im Text" in text
+
+
+def test_backlog_summary_lists_counts_average_and_newest_critical() -> None:
+    critical = [_payload(language="de", rating=1.0, author=f"Kunde {i}") for i in range(5)]
+    payload = {
+        "business": "Bäckerei Beispiel", "language": "de", "timezone": "Europe/Berlin",
+        "count": 42, "average": 4.25, "critical_count": 7, "critical": critical,
+        "platforms": [
+            {"platform": "trustpilot", "source": "tp", "count": 30, "average": 4.5},
+            {"platform": "google_places", "source": "g", "count": 12, "average": None},
+        ],
+    }  # fmt: skip
+    message = RENDERER.backlog(payload, OWNER, "backlog:1:1:o", NOW)
+    assert message["Subject"] == "Leumund überwacht jetzt Google, Trustpilot – Bäckerei Beispiel"
+    plain, html = parts(message)
+    for text in (plain, html):
+        assert "42 bestehende Bewertungen" in text and "4,3 Sterne" in text
+        assert "Davon 7 kritisch" in text and "… und 2 weitere." in text
+        assert all(f"Kunde {i}" in text for i in range(5))
+
+
+def test_source_status_emails_for_the_operator() -> None:
+    config = Config(mail={"sender": "Leumund <ops@example.test>"})  # type: ignore[arg-type]
+    business = BusinessConfig(name="Bäckerei Beispiel", owner_emails=[OWNER])
+    source = SourceConfig(name="tp", type="trustpilot", url="https://tp.example.test")
+    since = datetime(2026, 11, 20, 5, 0, tzinfo=UTC)
+    args = (config, business, source)
+    broken = from_text(
+        render_source_status(*args, NotificationKind.SOURCE_BROKEN, since,
+                             "HTTP 403 Forbidden\nat page 1", 3, "it@example.test", NOW)
+    )  # fmt: skip
+    assert broken["Subject"] == "Leumund: Quelle „tp“ von Bäckerei Beispiel funktioniert nicht"
+    assert broken["To"] == "it@example.test" and broken["From"] == "Leumund <ops@example.test>"
+    plain, html = parts(broken)
+    for text in (plain, html):
+        assert "seit 20.11.2026, 06:00 Uhr fehl (3 Versuche in Folge)" in text
+        assert "HTTP 403 Forbidden at page 1" in text
+    recovered = from_text(
+        render_source_status(*args, NotificationKind.SOURCE_RECOVERED, since, None, 0,
+                             "it@example.test", NOW)
+    )  # fmt: skip
+    assert recovered["Subject"] == "Leumund: Quelle „tp“ von Bäckerei Beispiel funktioniert wieder"
+    assert recovered["Message-ID"] != broken["Message-ID"]
+    assert "Letzter Fehler" not in parts(recovered)[0]
+
+
+def test_test_email_names_the_backend() -> None:
+    message = Renderer("Leumund <l@example.test>").test("me@example.test", "smtp x:587", NOW)
+    plain, html = parts(message)
+    assert message["Subject"] == "Leumund: Test-E-Mail"
+    assert "23.11.2026, 11:00 Uhr" in plain and "„smtp x:587“" in html
