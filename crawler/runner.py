@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import queue as queue_mod
 import re
 import time
@@ -29,7 +30,7 @@ from storage.models import CrawlStatus, ReviewData
 
 log = logging.getLogger(__name__)
 
-_STATUS_KEY = re.compile(r"^downloader/response_status_count/(\d+)$")
+_STATUS_KEY = re.compile(r"^(downloader|robotstxt)/response_status_count/(\d+)$")
 _POLL_SECONDS = 0.2
 
 
@@ -140,6 +141,10 @@ def _child_main(spec: CrawlSpec, messages: Queue[tuple[str, Any]], cls: type[Rev
     process.crawl(crawler, spec=spec)
     process.start()
     messages.put(("done", summarize(crawler)))
+    messages.close()
+    messages.join_thread()
+    # Everything is sent; skip the slow interpreter teardown of Twisted and Scrapy.
+    os._exit(0)
 
 
 def summarize(crawler: Crawler) -> SpiderSummary:
@@ -148,8 +153,9 @@ def summarize(crawler: Crawler) -> SpiderSummary:
     errors = int(stats.get("downloader/exception_count", 0))
     for key, count in stats.items():
         match = _STATUS_KEY.match(key)
-        if match and int(match.group(1)) >= 400:
-            errors += int(count)
+        if match and int(match.group(2)) >= 400:
+            # robots.txt answers are fetched by the downloader too; a missing one is fine
+            errors += int(count) if match.group(1) == "downloader" else -int(count)
     return SpiderSummary(
         pages=getattr(spider, "pages", 0),
         reviews_found=getattr(spider, "reviews_found", 0),

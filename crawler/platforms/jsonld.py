@@ -55,9 +55,28 @@ def structured_nodes(html: str, base_url: str) -> list[Any]:
     except Exception as exc:  # extruct raises whatever its parsers raise on odd markup
         log.debug("extruct failed on %s: %s", base_url, exc)
         data = {}
-    for syntax in ("microdata", "rdfa"):
-        nodes.extend(_plain(node) for node in data.get(syntax, []))
+    nodes.extend(_plain(node) for node in data.get("microdata", []))
+    nodes.extend(_linked(_plain(data.get("rdfa", []))))
     return nodes
+
+
+def _linked(nodes: Any) -> list[Any]:
+    """RDFa comes flat, nodes pointing at each other by @id: put the objects in place."""
+    flat = nodes if isinstance(nodes, list) else [nodes]
+    index = {n["@id"]: n for n in flat if isinstance(n, dict) and "@id" in n}
+
+    def resolve(value: Any, depth: int) -> Any:
+        if depth > 5:
+            return value
+        if isinstance(value, list):
+            return [resolve(v, depth + 1) for v in value]
+        if isinstance(value, dict):
+            if set(value) == {"@id"} and value["@id"] in index:
+                return resolve(index[value["@id"]], depth + 1)
+            return {k: resolve(v, depth + 1) for k, v in value.items()}
+        return value
+
+    return [resolve(n, 0) for n in flat]
 
 
 def _plain(node: Any) -> Any:
@@ -111,6 +130,8 @@ def _node_id(node: dict[str, Any]) -> str:
     if isinstance(raw, dict):
         raw = raw.get("value") or raw.get("@id") or ""
     raw = str(raw)
+    if raw.startswith("_:"):
+        return ""
     return raw.rstrip("/").rsplit("/", 1)[-1].lstrip("#") if raw else ""
 
 

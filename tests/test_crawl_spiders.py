@@ -1,0 +1,314 @@
+"""Whole crawls in a child process against a real HTTP server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from crawler.demo.site import DemoSite
+from crawler.runner import run_crawl
+from crawler.settings import CrawlerSettings
+from crawler.spec import CrawlSpec
+from storage.models import CrawlStatus
+from tests.crawl_spiders import BurstSpider, CrashingSpider
+from tests.httpserver import Hit, LocalServer, Reply
+
+FAST = CrawlerSettings(
+    contact_url="https://example.test/kontakt",
+    download_delay=0,
+    download_timeout=5,
+    retry_times=2,
+    crawl_timeout=30,
+)
+TP_PATH = "/review/baeckerei-beispiel.de"
+
+
+def spec(kind: str, url: str, **kw: Any) -> CrawlSpec:
+    return CrawlSpec(type=kind, url=url, settings=kw.pop("settings", FAST), **kw)
+
+
+def test_trustpilot_follows_pages_newest_first_politely(tmp_path: Path) -> None:
+    DemoSite(tmp_path)
+    with LocalServer(tmp_path) as server:
+        result = run_crawl(spec("trustpilot", server.url(TP_PATH)))
+    assert (result.status, result.pages, result.error) == (CrawlStatus.OK, 2, None)
+    assert len(result.items) == 12
+    dates = [r.published_at for r in result.items]
+    assert dates == sorted(dates, reverse=True)
+    assert server.paths() == [
+        "/robots.txt",
+        f"{TP_PATH}?sort=recency",
+        f"{TP_PATH}?sort=recency&page=2",
+    ]
+    agent = server.hits[1].headers["user-agent"]
+    assert agent.startswith("Leumund/") and agent.endswith("(+https://example.test/kontakt)")
+
+
+def test_first_crawl_bounded_and_incremental_stops_at_known(tmp_path: Path) -> None:
+    site = DemoSite(tmp_path)
+    newest = sorted(site.reviews, key=lambda r: r.published, reverse=True)
+    with LocalServer(tmp_path) as server:
+        bounded = run_crawl(spec("trustpilot", server.url(TP_PATH), max_pages=1))
+        known = frozenset({newest[3].id})
+        incremental = run_crawl(spec("trustpilot", server.url(TP_PATH), known_ids=known))
+    assert (len(bounded.items), bounded.pages) == (6, 1)
+    assert (len(incremental.items), incremental.pages) == (6, 1)
+    assert not any("page=2" in p for p in server.paths())
+
+
+def test_schema_org_pagination_by_css_selector(tmp_path: Path) -> None:
+    DemoSite(tmp_path)
+    with LocalServer(tmp_path) as server:
+        result = run_crawl(spec("schema_org", server.url("/bewertungen/"), next_page="a.next"))
+    assert (result.status, result.pages, len(result.items)) == (CrawlStatus.OK, 2, 12)
+    assert "/bewertungen/seite-2.html" in server.paths()
+    assert sum(r.reply is not None for r in result.items) == 5
+
+
+def test_robots_txt_disallowed_path_is_never_fetched(tmp_path: Path) -> None:
+    DemoSite(tmp_path)
+    with LocalServer(tmp_path) as server:
+        server.robots("User-agent: *\nDisallow: /bewertungen/\n")
+        result = run_crawl(spec("schema_org", server.url("/bewertungen/")))
+    assert result.status is CrawlStatus.FAILED
+    assert result.error is not None and "robots.txt" in result.error
+    assert server.paths() == ["/robots.txt"]
+
+
+def test_429_with_retry_after_then_success(tmp_path: Path) -> None:
+    DemoSite(tmp_path)
+    page = (tmp_path / "bewertungen/index.html").read_bytes()
+    with LocalServer(tmp_path) as server:
+        server.script(
+            "/bewertungen/",
+            Reply(429, "slow down", headers={"Retry-After": "2"}),
+            Reply(body=page),
+        )
+        result = run_crawl(spec("schema_org", server.url("/bewertungen/")))
+    assert (result.status, result.http_errors, len(result.items)) == (CrawlStatus.OK, 1, 6)
+    tries = [h for h in server.hits if h.path == "/bewertungen/"]
+    assert len(tries) == 2
+    assert tries[1].started - tries[0].ended >= 1.9  # Retry-After honoured
+
+
+def test_persistent_503_gives_up_with_reason(tmp_path: Path) -> None:
+    with LocalServer(tmp_path) as server:
+        server.script("/bewertungen/", Reply(503, "maintenance"))
+        settings = FAST.model_copy(update={"retry_times": 1})
+        result = run_crawl(spec("schema_org", server.url("/bewertungen/"), settings=settings))
+    assert result.status is CrawlStatus.FAILED
+    assert result.error == f"HTTP 503 from {server.url('/bewertungen/')}"
+    assert result.http_errors == 2
+    tries = [h for h in server.hits if h.path == "/bewertungen/"]
+    assert tries[1].started - tries[0].ended >= 0.9  # backoff, not an immediate retry
+
+
+def test_hanging_server_is_cut_off_and_earlier_reviews_kept(tmp_path: Path) -> None:
+    DemoSite(tmp_path)
+    settings = FAST.model_copy(update={"download_timeout": 60, "crawl_timeout": 5})
+    with LocalServer(tmp_path) as server:
+        server.script(f"{TP_PATH}?sort=recency&page=2", Reply(hang=True))
+        started = time.monotonic()
+        result = run_crawl(spec("trustpilot", server.url(TP_PATH), settings=settings))
+        elapsed = time.monotonic() - started
+    assert result.status is CrawlStatus.TIMEOUT
+    assert result.error == "crawl did not finish within 5 s; child process stopped"
+    assert len(result.items) == 6
+    assert elapsed < 12
+
+
+def test_child_that_dies_is_a_failed_crawl(tmp_path: Path) -> None:
+    DemoSite(tmp_path)
+    with LocalServer(tmp_path) as server:
+        result = run_crawl(spec("crash", server.url("/bewertungen/")), spider_cls=CrashingSpider)
+    assert result.status is CrawlStatus.FAILED
+    assert result.error == "crawler process ended without a result (exit code 3)"
+
+
+BROKEN = """<html><head><script type="application/ld+json">
+{"@context": "https://schema.org", "@type": "Bakery", "name": "Bäckerei Beispiel",
+ "review": [{"@type": "Review", "@id": "r-1", "author": {"@type": "Person", "name": "Ute"},
+   "reviewBody": "Super Brot,
+aber teuer.", "datePublished": "2026-11-01",
+   "reviewRating": {"@type": "Rating", "ratingValue": "4", "bestRating": "5"},},]}
+</script></head><body></body></html>"""
+
+
+def test_broken_jsonld_still_yields_the_review(tmp_path: Path) -> None:
+    with LocalServer(tmp_path) as server:
+        server.script("/shop", Reply(body=BROKEN))
+        result = run_crawl(spec("schema_org", server.url("/shop")))
+    assert result.status is CrawlStatus.OK
+    (review,) = result.items
+    assert (review.platform_id, review.author, review.rating) == ("r-1", "Ute", 4.0)
+    assert review.text == "Super Brot,\naber teuer."
+
+
+def test_changed_page_structure_fails_when_reviews_were_seen(tmp_path: Path) -> None:
+    relaunch = "<html><body><div class='new-widget'>Bewertungen laden…</div></body></html>"
+    with LocalServer(tmp_path) as server:
+        server.script(TP_PATH, Reply(body=relaunch))
+        seen_before = run_crawl(spec("trustpilot", server.url(TP_PATH), expect_reviews=True))
+        never_seen = run_crawl(spec("trustpilot", server.url(TP_PATH)))
+    assert seen_before.status is CrawlStatus.FAILED
+    assert seen_before.error == f"page structure changed? 0 reviews found on {server.url(TP_PATH)}"
+    assert (never_seen.status, never_seen.items) == (CrawlStatus.OK, [])
+
+
+def test_one_request_at_a_time_per_site(tmp_path: Path) -> None:
+    DemoSite(tmp_path)
+    with LocalServer(tmp_path, delay=0.15) as server:
+        urls = [server.url(f"/bewertungen/?n={i}") for i in range(5)]
+        other = [u.replace("127.0.0.1", "localhost") for u in urls]
+        result = run_crawl(spec("burst", ",".join(urls)), spider_cls=BurstSpider)
+        single_site_peak = server.max_in_flight
+        server.max_in_flight = 0
+        two_sites = run_crawl(spec("burst", ",".join(urls + other)), spider_cls=BurstSpider)
+        two_site_peak = server.max_in_flight
+    assert (result.status, result.pages, two_sites.pages) == (CrawlStatus.OK, 5, 10)
+    assert single_site_peak == 1
+    assert two_site_peak == 2  # the server can see overlap: the limit is per site
+
+
+def _google_fake(server: LocalServer, pages: dict[str, dict[str, Any]]) -> None:
+    def token(hit: Hit) -> Reply:
+        form = parse_qs(hit.body.decode())
+        good = form.get("grant_type") == ["refresh_token"] and form.get("refresh_token") == ["rt"]
+        if not good or form.get("client_id") != ["cid"] or form.get("client_secret") != ["cs"]:
+            return _json(400, {"error": "invalid_grant", "error_description": "Bad Request"})
+        return _json(
+            200,
+            {
+                "access_token": "ya29.fake",
+                "expires_in": 3599,
+                "scope": "https://www.googleapis.com/auth/business.manage",
+                "token_type": "Bearer",
+            },
+        )
+
+    def reviews(hit: Hit) -> Reply:
+        if hit.headers.get("authorization") != "Bearer ya29.fake":
+            return _json(
+                401,
+                {
+                    "error": {
+                        "code": 401,
+                        "status": "UNAUTHENTICATED",
+                        "message": "Request had invalid authentication credentials.",
+                    }
+                },
+            )
+        query = parse_qs(urlsplit(hit.path).query)
+        return _json(200, pages[query.get("pageToken", [""])[0]])
+
+    server.handle("/token", token)
+    server.handle("/v4/accounts/1/locations/2/reviews", reviews)
+
+
+def _json(status: int, body: Any) -> Reply:
+    return Reply(status, json.dumps(body), content_type="application/json; charset=UTF-8")
+
+
+def _gbp_review(n: int, stars: str, reply: bool = False) -> dict[str, Any]:
+    review: dict[str, Any] = {
+        "reviewer": {"displayName": f"Kunde {n}"},
+        "starRating": stars,
+        "comment": f"Bewertung Nummer {n}",
+        "createTime": f"2026-11-{20 - n:02d}T10:00:00.123456789Z",
+        "updateTime": f"2026-11-{20 - n:02d}T10:00:00.123456789Z",
+        "name": f"accounts/1/locations/2/reviews/rev{n}",
+    }
+    if reply:
+        review["reviewReply"] = {"comment": "Danke!", "updateTime": "2026-11-20T12:00:00Z"}
+    return review
+
+
+def test_business_profile_token_then_all_pages(tmp_path: Path) -> None:
+    pages = {
+        "": {
+            "reviews": [_gbp_review(1, "ONE", reply=True), _gbp_review(2, "FIVE")],
+            "averageRating": 3.3,
+            "totalReviewCount": 3,
+            "nextPageToken": "p2",
+        },
+        "p2": {"reviews": [_gbp_review(3, "FOUR")], "averageRating": 3.3, "totalReviewCount": 3},
+    }
+    secrets = {"client_id": "cid", "client_secret": "cs", "refresh_token": "rt"}
+    with LocalServer(tmp_path) as server:
+        _google_fake(server, pages)
+        base = server.base_url
+        kw = {"location": "accounts/1/locations/2", "api_base": base, "token_url": f"{base}/token"}
+        result = run_crawl(spec("google_business_profile", "", secrets=secrets, **kw))
+        wrong = run_crawl(
+            spec("google_business_profile", "", secrets={**secrets, "client_id": "x"}, **kw)
+        )
+    assert (result.status, result.pages) == (CrawlStatus.OK, 2)
+    assert [(r.platform_id, r.rating) for r in result.items] == [
+        ("rev1", 1.0),
+        ("rev2", 5.0),
+        ("rev3", 4.0),
+    ]
+    assert result.items[0].reply == "Danke!"
+    review_hits = [h for h in server.hits if h.path.startswith("/v4/")]
+    assert [parse_qs(urlsplit(h.path).query).get("pageSize") for h in review_hits] == [["50"]] * 2
+    assert "pageToken=p2" in review_hits[1].path
+    assert wrong.status is CrawlStatus.FAILED
+    assert wrong.error == f"HTTP 400 from {base}/token: invalid_grant Bad Request"
+
+
+def test_google_places_field_mask_and_key(tmp_path: Path) -> None:
+    place = {
+        "id": "ChIJtest",
+        "displayName": {"text": "Bäckerei Beispiel", "languageCode": "de"},
+        "rating": 4.5,
+        "userRatingCount": 87,
+        "reviews": [
+            {
+                "name": "places/ChIJtest/reviews/AAA",
+                "rating": 5,
+                "relativePublishTimeDescription": "vor einer Woche",
+                "text": {"text": "Lecker!", "languageCode": "de"},
+                "originalText": {"text": "Lecker!", "languageCode": "de"},
+                "authorAttribution": {"displayName": "Mia"},
+                "publishTime": "2026-11-15T08:00:00.942473320Z",
+            }
+        ],
+    }
+
+    def details(hit: Hit) -> Reply:
+        mask = hit.headers.get("x-goog-fieldmask", "")
+        if hit.headers.get("x-goog-api-key") != "k" or "reviews" not in mask.split(","):
+            return _json(400, {"error": {"code": 400, "message": "bad key or mask"}})
+        return _json(200, place)
+
+    with LocalServer(tmp_path) as server:
+        server.handle("/places/ChIJtest", details)
+        result = run_crawl(
+            spec(
+                "google_places",
+                "",
+                place_id="ChIJtest",
+                api_base=server.base_url,
+                secrets={"api_key": "k"},
+            )
+        )
+    assert result.status is CrawlStatus.OK
+    (review,) = result.items
+    assert (review.platform_id, review.author, review.text) == ("AAA", "Mia", "Lecker!")
+    assert "languageCode=de" in server.hits[-1].path
+
+
+def test_real_trustpilot_page_crawled_whole(shared_dir: Path) -> None:
+    with LocalServer(shared_dir / "fixtures/trustpilot") as server:
+        result = run_crawl(spec("trustpilot", server.url("/eventnet_de_page1.html")))
+    assert (result.status, result.pages, len(result.items)) == (CrawlStatus.OK, 1, 20)
+    assert sum(r.reply is not None for r in result.items) == 4
+
+
+def test_real_trustedshops_api_response(shared_dir: Path) -> None:
+    with LocalServer(shared_dir / "fixtures/trustedshops") as server:
+        result = run_crawl(spec("trustedshops", server.url("/productReviews.json")))
+    assert (result.status, len(result.items)) == (CrawlStatus.OK, 36)
