@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from leumund import commands_alerts, commands_crawl, commands_report, commands_sentiment
+from leumund import (
+    commands_alerts,
+    commands_crawl,
+    commands_report,
+    commands_sentiment,
+    commands_service,
+)
 from leumund.cliargs import SubParsers
 
 Registrar = Callable[[SubParsers], None]
@@ -14,4 +20,5 @@ REGISTRARS: list[Registrar] = [
     commands_sentiment.register,
     commands_alerts.register,
     commands_report.register,
+    commands_service.register,
 ]

@@ -1,0 +1,124 @@
+"""`leumund run`, `status`, `classify` and `demo`: the service and its operator views."""
+
+from __future__ import annotations
+
+import argparse
+import threading
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from leumund import jobs
+from leumund.cliargs import SubParsers, add_config_arg, config_from
+from leumund.demo import DEFAULT_DIR, run_demo
+from leumund.errors import OperatorError
+from leumund.service import run_once, run_service, stop_on_signals
+from leumund.status import BusinessStatus, SourceStatus, Status, collect_status
+from storage.db import init_schema, make_engine
+from storage.models import utcnow
+
+
+def register(sub: SubParsers) -> None:
+    p = sub.add_parser("run", help="run the service: scheduled crawls, alerts and reports")
+    p.add_argument("--once", action="store_true", help="run every step once and exit")
+    add_config_arg(p)
+    p.set_defaults(handler=_run)
+    p = sub.add_parser("status", help="show sources, notifications and next runs")
+    add_config_arg(p)
+    p.set_defaults(handler=_status)
+    p = sub.add_parser("classify", help="classify all reviews still without a sentiment")
+    add_config_arg(p)
+    p.set_defaults(handler=_classify)
+    p = sub.add_parser("demo", help="try Leumund on built-in demo pages (no internet needed)")
+    p.add_argument("--dir", type=Path, default=Path(DEFAULT_DIR), help="folder for everything")
+    p.set_defaults(handler=_demo)
+
+
+def _run(args: argparse.Namespace) -> int:
+    config = config_from(args)
+    engine = make_engine(config.database_url())
+    stop = threading.Event()
+    try:
+        with stop_on_signals(stop):
+            if args.once:
+                return run_once(engine, config, stop)
+            return run_service(engine, config, stop)
+    finally:
+        engine.dispose()
+
+
+def _classify(args: argparse.Namespace) -> int:
+    config = config_from(args)
+    classifier = jobs.load_configured_classifier(config)
+    if classifier is None:
+        raise OperatorError(f"sentiment model {config.sentiment.model!r} could not be loaded")
+    engine = make_engine(config.database_url())
+    try:
+        init_schema(engine)
+        done = jobs.classify_pending(engine, classifier, config.sentiment.batch_size)
+    finally:
+        engine.dispose()
+    print(f"classified {done} reviews with {classifier.name}")
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    return run_demo(args.dir, print)
+
+
+def _when(at: datetime | None, tz: ZoneInfo, now: datetime) -> str:
+    if at is None:
+        return "never"
+    if abs((at - now).total_seconds()) < 1:
+        return "now (overdue)"
+    return at.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def _print_source(source: SourceStatus, tz: ZoneInfo, now: datetime) -> None:
+    state = "enabled" if source.enabled else "disabled"
+    print(f"  {source.name} ({source.type}, {source.schedule}, {state})")
+    print(f"    last successful crawl: {_when(source.last_success_at, tz, now)}")
+    if source.last_error:
+        failures = f" ({source.consecutive_failures} failures in a row)"
+        print(f"    last error: {source.last_error.splitlines()[0][:200]}{failures}")
+    print(f"    reviews stored: {source.reviews}")
+    if source.enabled:
+        print(f"    next crawl: {_when(source.next_run, tz, now)}")
+
+
+def _counts(counts: dict[str, int]) -> str:
+    pending = counts.get("pending", 0) + counts.get("sending", 0)
+    return f"{pending} pending, {counts.get('failed', 0)} failed, {counts.get('sent', 0)} sent"
+
+
+def _print_business(business: BusinessStatus, now: datetime) -> None:
+    tz = ZoneInfo(business.timezone)
+    print(f"{business.name} — {business.reviews} reviews")
+    print(f"  notifications: {_counts(business.notifications)}")
+    print(f"  next weekly report: {_when(business.next_report, tz, now)}")
+    for source in business.sources:
+        _print_source(source, tz, now)
+
+
+def _print_status(status: Status, tz: ZoneInfo, now: datetime) -> None:
+    for business in status.businesses:
+        _print_business(business, now)
+    used = ", ".join(f"{m} ({n} reviews)" for m, n in status.models_used.items()) or "none yet"
+    print(f"model: {status.model_configured} — used so far: {used};"
+          f" {status.unclassified} reviews unclassified")  # fmt: skip
+    if status.operator_notifications:
+        print(f"operator notifications: {_counts(status.operator_notifications)}")
+    print(f"next health check: {_when(status.next_health_check, tz, now)}")
+
+
+def _status(args: argparse.Namespace) -> int:
+    config = config_from(args)
+    engine = make_engine(config.database_url())
+    try:
+        init_schema(engine)
+        now = utcnow()
+        status = collect_status(engine, config, now)
+    finally:
+        engine.dispose()
+    _print_status(status, ZoneInfo(config.service.timezone), now)
+    return 0

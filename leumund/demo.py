@@ -1,0 +1,205 @@
+"""`leumund demo`: the whole pipeline on built-in demo pages, offline, in one folder.
+
+It serves the demo business's pages on 127.0.0.1, writes a config using SQLite and the file
+mail backend, runs crawl → classify → alerts → weekly report, then adds one negative review
+to the site and runs again to show that exactly one new alert goes out.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from email.parser import BytesParser
+from email.policy import default
+from pathlib import Path
+
+import yaml
+from sqlalchemy.engine import Engine
+from sqlmodel import col, func, select
+
+from crawler.demo import DemoSite, serve_directory
+from crawler.demo.site import BUSINESS
+from leumund import jobs
+from leumund.config import Config
+from leumund.errors import OperatorError
+from leumund.loading import load_config
+from sentiment.base import Classifier
+from storage.db import init_schema, make_engine, session_scope
+from storage.models import Notification, NotificationKind, Review, utcnow
+
+DEFAULT_DIR = "leumund-demo"
+MARKER = ".leumund-demo"
+OWNER = "inhaber@baeckerei-beispiel.de"
+OPERATOR = "it@baeckerei-beispiel.de"
+Out = Callable[[str], object]
+
+
+def prepare_directory(directory: Path) -> None:
+    """A fresh folder; a previous demo's folder (marked) is cleared, anything else refused."""
+    if directory.exists() and any(directory.iterdir()):
+        if not (directory / MARKER).exists():
+            raise OperatorError(f"{directory} exists and is not empty; choose another --dir")
+        shutil.rmtree(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / MARKER).write_text("made by `leumund demo`; safe to delete\n", encoding="utf-8")
+
+
+def demo_config(site_url: str) -> dict[str, object]:
+    return {
+        "service": {"operator_emails": [OPERATOR]},
+        "storage": {"url": "sqlite:///leumund-demo.db"},
+        "crawler": {"download_delay": 0.2, "autothrottle": False, "crawl_timeout": 60},
+        "sentiment": {"model": "bundled"},
+        "mail": {"backend": "file", "directory": "mail", "sender": "Leumund <leumund@localhost>"},
+        "businesses": [
+            {
+                "name": BUSINESS,
+                "language": "de",
+                "owner_emails": [OWNER],
+                "alerts": {"star_threshold": 2, "keywords": ["Hygiene", "Schimmel"]},
+                "sources": [
+                    {"name": "trustpilot", "type": "trustpilot", "url": site_url, "schedule": "6h"}
+                ],
+            }
+        ],
+    }
+
+
+def write_config(directory: Path, site_url: str) -> Path:
+    path = directory / "config.yaml"
+    header = "# Written by `leumund demo`. Try: leumund status --config config.yaml\n"
+    body = yaml.safe_dump(demo_config(site_url), allow_unicode=True, sort_keys=False)
+    path.write_text(header + body, encoding="utf-8")
+    return path
+
+
+@dataclass
+class Demo:
+    directory: Path
+    config: Config
+    engine: Engine
+    out: Out
+    classifier: Classifier | None = None
+
+    def mail_files(self) -> set[Path]:
+        return set(self.config.mail_directory().glob("*.eml"))
+
+    def crawl(self) -> None:
+        runs = jobs.crawl_all(self.engine, self.config)
+        for run in runs:
+            self.out(
+                f"  crawl: {run.status}, {run.pages} page(s), {run.reviews_new} new review(s)"
+                + (f" — {run.error}" if run.error else "")
+            )
+
+    def classify(self) -> None:
+        if self.classifier is None:
+            self.classifier = jobs.load_configured_classifier(self.config)
+        if self.classifier is None:
+            self.out("  sentiment: model not available; star-based alerts still work")
+            return
+        done = jobs.classify_pending(self.engine, self.classifier, self.config.sentiment.batch_size)
+        self.out(f"  sentiment: {done} review(s) classified with {self.classifier.name}")
+
+    def alerts(self, now: datetime) -> int:
+        decided = jobs.decide_alerts(self.engine, self.config, now)
+        self.out(f"  alerts: {decided} notification(s) decided")
+        return decided
+
+    def send(self, now: datetime) -> list[Path]:
+        before = self.mail_files()
+        jobs.send_due(self.engine, self.config, jobs.make_mailer(self.config), now)
+        new = sorted(self.mail_files() - before)
+        for path in new:
+            self.out(f"  mail: {path.relative_to(self.directory)}  {_subject(path)}")
+        return new
+
+
+def _subject(path: Path) -> str:
+    with path.open("rb") as handle:
+        message = BytesParser(policy=default).parse(handle, headersonly=True)
+    subject = message["Subject"]
+    return f"— {subject}" if subject else ""
+
+
+def count_alerts(engine: Engine) -> int:
+    with session_scope(engine) as session:
+        return session.exec(
+            select(func.count())
+            .select_from(Notification)
+            .where(col(Notification.kind) == NotificationKind.ALERT.value)
+        ).one()
+
+
+def count_reviews(engine: Engine) -> int:
+    with session_scope(engine) as session:
+        return session.exec(select(func.count()).select_from(Review)).one()
+
+
+def first_round(demo: Demo) -> None:
+    now = utcnow()
+    demo.out("\n1) First run: crawl → classify → alerts → weekly report")
+    demo.crawl()
+    demo.classify()
+    demo.alerts(now)
+    year, week, _ = now.isocalendar()
+    week_id = f"{year}-W{week:02d}"
+    jobs.enqueue_weekly_reports(demo.engine, demo.config, now, BUSINESS, week_id)
+    report = jobs.write_report_html(
+        demo.engine, demo.config, BUSINESS, week_id, demo.directory / "report.html"
+    )
+    demo.send(now)
+    demo.out(f"  weekly report ({week_id}) as HTML: {report}")
+    demo.out(f"  {count_reviews(demo.engine)} reviews stored in {demo.config.database_url()}")
+
+
+def second_round(demo: Demo, site: DemoSite) -> int:
+    demo.out("\n2) A new negative review appears on the demo site …")
+    site.add_review(
+        author="Jürgen M.",
+        rating=1,
+        title="Schimmel im Brot",
+        text="Das Roggenbrot von heute Morgen hatte innen Schimmel. Sehr enttäuschend, "
+        "die Verkäuferin wollte es nicht einmal umtauschen.",
+    )
+    alerts_before = count_alerts(demo.engine)
+    now = utcnow()
+    demo.crawl()
+    demo.classify()
+    demo.alerts(now)
+    demo.send(now)
+    new_alerts = count_alerts(demo.engine) - alerts_before
+    demo.out(
+        f"  → exactly {new_alerts} new alert" if new_alerts == 1 else f"  → {new_alerts} new alerts"
+    )
+    return new_alerts
+
+
+def run_demo(directory: Path, out: Out) -> int:
+    directory = directory.resolve()
+    prepare_directory(directory)
+    site = DemoSite(directory / "site")
+    server = serve_directory(site.directory)
+    try:
+        path = write_config(directory, site.trustpilot_url(server.base_url))
+        config = load_config(path, os.environ)
+        engine = make_engine(config.database_url())
+        out(f"Leumund demo in {directory}")
+        out(f"Demo pages of “{BUSINESS}” served at {site.trustpilot_url(server.base_url)}")
+        try:
+            init_schema(engine)
+            jobs.sync_config(engine, config)
+            demo = Demo(directory, config, engine, out)
+            first_round(demo)
+            new_alerts = second_round(demo, site)
+        finally:
+            engine.dispose()
+    finally:
+        server.stop()
+    out(f"\nEmails (.eml, open with any mail program): {config.mail_directory()}")
+    out(f"Weekly report: {directory / 'report.html'}")
+    out(f"Config used: {path}  (next: leumund status --config {path})")
+    return 0 if new_alerts == 1 else 1

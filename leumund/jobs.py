@@ -1,0 +1,169 @@
+"""The jobs facade: every job as a plain function, and the whole pipeline run once.
+
+Each area owns its `jobs_*` module; this module gathers them so the CLI, the scheduler and
+tests share one entry point. `run_pipeline_once` isolates every step: one that fails is
+logged and recorded, the others still run.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import partial
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.engine import Engine
+
+from leumund.config import BusinessConfig, Config
+from leumund.health import check_sources
+from leumund.jobs_alerts import decide_alerts, make_mailer, send_due
+from leumund.jobs_classify import classify_pending, load_configured_classifier
+from leumund.jobs_crawl import crawl_all, crawl_source
+from leumund.jobs_report import enqueue_weekly_reports, write_report_html
+from storage.db import session_scope
+from storage.registry import BusinessSpec, SourceSpec, sync_businesses
+
+__all__ = [
+    "PipelineResult",
+    "check_sources",
+    "classify_pending",
+    "crawl_all",
+    "crawl_source",
+    "decide_alerts",
+    "enqueue_due_reports",
+    "enqueue_weekly_reports",
+    "load_configured_classifier",
+    "make_mailer",
+    "report_slot",
+    "report_week_due",
+    "run_pipeline_once",
+    "send_due",
+    "sync_config",
+    "write_report_html",
+]
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+@dataclass
+class PipelineResult:
+    """Which steps ran and which failed (with a one-line reason)."""
+
+    done: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+def run_step(result: PipelineResult, name: str, func: Callable[[], T]) -> T | None:
+    """Run one step; an exception is logged and recorded, never passed on."""
+    try:
+        value = func()
+    except Exception as exc:
+        log.exception("step %r failed", name)
+        result.failed[name] = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
+        return None
+    result.done.append(name)
+    return value
+
+
+def sync_config(engine: Engine, config: Config) -> None:
+    """Mirror the configured businesses and sources into the database."""
+    specs = [
+        BusinessSpec(
+            name=b.name,
+            timezone=b.timezone,
+            language=b.language,
+            sources=tuple(SourceSpec(s.name, s.type, s.url, s.enabled) for s in b.sources),
+        )
+        for b in config.businesses
+    ]
+    with session_scope(engine) as session:
+        sync_businesses(session, specs)
+
+
+def report_slot(business: BusinessConfig, now: datetime) -> datetime | None:
+    """This week's report time if it has passed (local week of the business), else None."""
+    if not business.report.enabled:
+        return None
+    local = now.astimezone(ZoneInfo(business.timezone))
+    monday = local.date() - timedelta(days=local.weekday())
+    slot_day = monday + timedelta(days=_WEEKDAYS.index(business.report.weekday))
+    slot = datetime.combine(slot_day, business.report.time, tzinfo=local.tzinfo)
+    return slot if slot <= local else None
+
+
+def report_week_due(business: BusinessConfig, now: datetime) -> str | None:
+    """The ISO week ('2026-W47') whose report is due by `now`, or None before this week's slot.
+
+    The report sent on a week's slot covers the week before; enqueueing is idempotent per
+    business, week and recipient, so asking again later in the week sends nothing new.
+    """
+    slot = report_slot(business, now)
+    if slot is None:
+        return None
+    year, week, _ = (slot.date() - timedelta(days=7)).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def enqueue_due_reports(
+    engine: Engine, config: Config, now: datetime, business_name: str | None = None
+) -> int:
+    added = 0
+    for business in config.businesses:
+        if business_name is not None and business.name != business_name:
+            continue
+        week = report_week_due(business, now)
+        if week is not None:
+            added += enqueue_weekly_reports(engine, config, now, business.name, week)
+    return added
+
+
+def _crawl_steps(
+    engine: Engine, config: Config, result: PipelineResult, stop: threading.Event
+) -> None:
+    for business in config.businesses:
+        for source in business.sources:
+            if source.enabled and not stop.is_set():
+                run_step(
+                    result,
+                    f"crawl {business.name} / {source.name}",
+                    partial(crawl_source, engine, config, business, source),
+                )
+
+
+def run_pipeline_once(
+    engine: Engine, config: Config, now: datetime, *, stop: threading.Event | None = None
+) -> PipelineResult:
+    """Crawl every enabled source → classify → decide → reports → health → send.
+
+    Sending comes last so the reports and operator emails of this run go out with the
+    alerts. When `stop` is set, the remaining steps are skipped.
+    """
+    stop = stop or threading.Event()
+    result = PipelineResult()
+    run_step(result, "sync config", lambda: sync_config(engine, config))
+    _crawl_steps(engine, config, result, stop)
+    if not stop.is_set():
+        classifier = run_step(result, "load model", lambda: load_configured_classifier(config))
+        if classifier is not None:
+            batch = config.sentiment.batch_size
+            run_step(result, "classify", lambda: classify_pending(engine, classifier, batch))
+    steps: list[tuple[str, Callable[[], object]]] = [
+        ("decide alerts", lambda: decide_alerts(engine, config, now)),
+        ("weekly reports", lambda: enqueue_due_reports(engine, config, now)),
+        ("health check", lambda: check_sources(engine, config, now)),
+        ("send", lambda: send_due(engine, config, make_mailer(config), now)),
+    ]
+    for name, func in steps:
+        if not stop.is_set():
+            run_step(result, name, func)
+    return result

@@ -1,0 +1,287 @@
+"""The long-running service: scheduled jobs that survive faults, and a clean stop.
+
+A job never takes the service down: a database that went away (PostgreSQL restarting) is
+waited for with backoff, any other error is logged and the job tries again at its next run.
+Classification, alert decisions and sending are serialised by one lock, so two jobs never
+send the same outbox row. SIGTERM or Ctrl-C: no new steps start, running crawl children are
+stopped, the scheduler waits for running jobs, exit 0.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from types import FrameType
+from typing import TypeVar
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlmodel import select
+
+from leumund import jobs
+from leumund.config import Config
+from leumund.scheduler import (
+    Runner,
+    add_jobs,
+    overdue_sources,
+    schedule_catch_up,
+    scheduler_options,
+)
+from sentiment.base import Classifier
+from storage.db import init_schema
+from storage.db import session_scope as db_session
+from storage.models import Business, Source, utcnow
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+DB_RETRY_DELAYS: tuple[float, ...] = (1, 2, 5, 10, 30, 60, 120, 300)
+MODEL_RETRY = timedelta(minutes=15)
+STOP_GRACE_SECONDS = 5.0
+
+
+def is_db_unavailable(exc: BaseException) -> bool:
+    """A lost or refused database connection, as opposed to a bug or a constraint."""
+    if isinstance(exc, OperationalError):
+        return True
+    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
+
+
+def with_db_retry(
+    name: str, func: Callable[[], T], stop: threading.Event, delays: tuple[float, ...]
+) -> T | None:
+    """Run `func`; while the database is unavailable, wait with backoff and try again."""
+    for delay in (*delays, None):
+        try:
+            return func()
+        except Exception as exc:
+            if not is_db_unavailable(exc):
+                log.exception("job %r failed; it runs again at its next slot", name)
+                return None
+            first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            if delay is None:
+                log.error("job %r: database still unavailable, giving up: %s", name, first_line)
+                return None
+            log.warning("job %r: database unavailable (%s); retry in %ss", name, first_line, delay)
+            if stop.wait(delay):
+                return None
+    return None
+
+
+@dataclass
+class Service:
+    """The scheduled jobs (the scheduler's `Runner`), holding what is loaded once."""
+
+    engine: Engine
+    config: Config
+    stop: threading.Event
+    db_retry_delays: tuple[float, ...] = DB_RETRY_DELAYS
+
+    def __post_init__(self) -> None:
+        self._lock = threading.Lock()
+        self._classifier: Classifier | None = None
+        self._model_retry_at: datetime | None = None
+
+    def _run(self, name: str, func: Callable[[], T]) -> T | None:
+        if self.stop.is_set():
+            return None
+        return with_db_retry(name, func, self.stop, self.db_retry_delays)
+
+    def _model(self) -> Classifier | None:
+        """The classifier, loaded once; a failed load is retried every 15 minutes."""
+        now = utcnow()
+        if self._classifier is None and (
+            self._model_retry_at is None or now >= self._model_retry_at
+        ):
+            self._classifier = jobs.load_configured_classifier(self.config)
+            if self._classifier is None:
+                self._model_retry_at = now + MODEL_RETRY
+                log.warning("reviews stay unclassified; star-based alerts still go out")
+        return self._classifier
+
+    def process(self) -> None:
+        """Classify what is pending, decide alerts, send what is due; one step at a time."""
+        engine, config = self.engine, self.config
+        with self._lock:
+            classifier = self._run("load model", self._model)
+            if classifier is not None:
+                batch = config.sentiment.batch_size
+                self._run("classify", lambda: jobs.classify_pending(engine, classifier, batch))
+            self._run("decide alerts", lambda: jobs.decide_alerts(engine, config, utcnow()))
+            self._run("send", self._send)
+
+    def _send(self) -> object:
+        return jobs.send_due(self.engine, self.config, jobs.make_mailer(self.config), utcnow())
+
+    def crawl_and_process(self, business: str, source: str) -> None:
+        bconf = self.config.business(business)
+        sconf = next(s for s in bconf.sources if s.name == source)
+        name = f"crawl {business} / {source}"
+        self._run(name, lambda: jobs.crawl_source(self.engine, self.config, bconf, sconf))
+        self._run("health check", lambda: jobs.check_sources(self.engine, self.config, utcnow()))
+        self.process()
+
+    def send_outbox(self) -> None:
+        self.process()
+
+    def weekly_report(self, business: str) -> None:
+        self._run(
+            f"weekly report {business}",
+            lambda: jobs.enqueue_due_reports(self.engine, self.config, utcnow(), business),
+        )
+        self.process()
+
+    def health_check(self) -> None:
+        self._run("health check", lambda: jobs.check_sources(self.engine, self.config, utcnow()))
+        self.process()
+
+
+def wait_for_database(engine: Engine, config: Config, stop: threading.Event) -> bool:
+    """Create the schema and mirror the config, waiting as long as the database is down."""
+    delays = (*DB_RETRY_DELAYS, *([300.0] * 10_000))
+
+    def prepare() -> bool:
+        init_schema(engine)
+        jobs.sync_config(engine, config)
+        return True
+
+    return bool(with_db_retry("start", prepare, stop, delays))
+
+
+def last_attempts(engine: Engine) -> dict[tuple[str, str], datetime | None]:
+    with db_session(engine) as session:
+        rows = session.exec(
+            select(Business.name, Source.name, Source.last_attempt_at).join(Business)
+        )
+        return {(b, s): at for b, s, at in rows}
+
+
+def reports_to_catch_up(engine: Engine, config: Config, now: datetime) -> list[str]:
+    """Businesses whose report slot passed this week while their sources were already crawled."""
+    due: list[str] = []
+    with db_session(engine) as session:
+        for business in config.businesses:
+            slot = jobs.report_slot(business, now)
+            if slot is None:
+                continue
+            first = session.exec(
+                select(Source.first_crawl_at)
+                .join(Business)
+                .where(Business.name == business.name, Source.first_crawl_at != None)  # noqa: E711
+            ).all()
+            if any(at is not None and at <= slot for at in first):
+                due.append(business.name)
+    return due
+
+
+def _child_pids() -> list[int]:
+    me = str(os.getpid())
+    pids: list[int] = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            cmdline = (stat.parent / "cmdline").read_bytes()
+        except (OSError, IndexError):
+            continue
+        if fields[1] == me and b"resource_tracker" not in cmdline:
+            pids.append(int(stat.parent.name))
+    return pids
+
+
+def stop_children() -> None:
+    """Ask running crawl child processes to stop (they record the crawl as stopped)."""
+    for pid in _child_pids():
+        try:
+            os.kill(pid, signal.SIGTERM)
+            log.info("stopping child process %d", pid)
+        except ProcessLookupError:
+            pass
+
+
+@contextmanager
+def stop_on_signals(stop: threading.Event) -> Iterator[None]:
+    """SIGTERM and SIGINT set `stop`; the previous handlers come back afterwards."""
+
+    def handler(signum: int, _frame: FrameType | None) -> None:
+        if not stop.is_set():
+            log.info("%s received: stopping", signal.Signals(signum).name)
+        stop.set()
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+@contextmanager
+def children_stopped_after(stop: threading.Event, grace: float) -> Iterator[None]:
+    """Once `stop` is set, give running crawls `grace` seconds, then stop their children."""
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.is_set() and not stop.wait(0.5):
+            pass
+        if not done.is_set() and not done.wait(grace):
+            stop_children()
+
+    watcher = threading.Thread(target=watch, name="stop-children", daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        done.set()
+        watcher.join(timeout=2)
+
+
+def start_scheduler(service: Service, now: datetime) -> BackgroundScheduler:
+    config = service.config
+    scheduler = BackgroundScheduler(timezone=config.service.timezone, **scheduler_options())
+    runner: Runner = service
+    add_jobs(scheduler, config, runner)
+    overdue = overdue_sources(config, last_attempts(service.engine), now)
+    schedule_catch_up(scheduler, overdue, now)
+    for name in reports_to_catch_up(service.engine, config, now):
+        scheduler.add_job(runner.weekly_report, args=(name,), id=f"catch-up report:{name}")
+    scheduler.modify_job("outbox", next_run_time=now)
+    scheduler.start()
+    log.info(
+        "service started: %d jobs, %d overdue source(s) run now",
+        len(scheduler.get_jobs()), len(overdue),
+    )  # fmt: skip
+    return scheduler
+
+
+def run_service(engine: Engine, config: Config, stop: threading.Event) -> int:
+    """Run until `stop` is set; returns the exit code."""
+    if not wait_for_database(engine, config, stop):
+        return 0
+    service = Service(engine, config, stop)
+    scheduler = start_scheduler(service, utcnow())
+    while not stop.wait(1.0):
+        pass
+    log.info("stopping: waiting for running jobs")
+    with children_stopped_after(stop, STOP_GRACE_SECONDS):
+        scheduler.shutdown(wait=True)
+    log.info("stopped")
+    return 0
+
+
+def run_once(engine: Engine, config: Config, stop: threading.Event) -> int:
+    """Every step once, for cron or a systemd timer; exit 1 if any step failed."""
+    if not wait_for_database(engine, config, stop):
+        return 0
+    with children_stopped_after(stop, STOP_GRACE_SECONDS):
+        result = jobs.run_pipeline_once(engine, config, utcnow(), stop=stop)
+    for name, reason in result.failed.items():
+        log.error("step %r failed: %s", name, reason)
+    log.info("run finished: %d steps done, %d failed", len(result.done), len(result.failed))
+    return 0 if result.ok or stop.is_set() else 1

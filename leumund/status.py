@@ -1,0 +1,151 @@
+"""What `leumund status` shows: per business and source, health, counts and next runs.
+
+Next runs are computed from the config schedules and the last attempts stored in the
+database, so the command answers the same whether or not the service is running.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from leumund.config import BusinessConfig, Config, SourceConfig, parse_interval
+from leumund.scheduler import crontab_trigger, health_trigger, is_overdue, report_trigger
+from storage.db import session_scope
+from storage.models import Business, Review, Source
+from storage.outbox import counts_by_status
+
+
+@dataclass(frozen=True, slots=True)
+class SourceStatus:
+    name: str
+    type: str
+    enabled: bool
+    schedule: str
+    last_success_at: datetime | None
+    last_attempt_at: datetime | None
+    last_error: str | None
+    consecutive_failures: int
+    reviews: int
+    next_run: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class BusinessStatus:
+    name: str
+    timezone: str
+    sources: list[SourceStatus]
+    reviews: int
+    notifications: dict[str, int]
+    next_report: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    businesses: list[BusinessStatus]
+    model_configured: str
+    models_used: dict[str, int]
+    unclassified: int
+    operator_notifications: dict[str, int]
+    next_health_check: datetime | None
+
+
+def next_crawl(
+    source: SourceConfig, tz: ZoneInfo, last_attempt: datetime | None, now: datetime
+) -> datetime | None:
+    """Now when overdue (the service catches up on start), else the next slot."""
+    if not source.enabled:
+        return None
+    if is_overdue(source, tz, last_attempt, now):
+        return now
+    interval = parse_interval(source.schedule)
+    if interval is not None and last_attempt is not None:
+        return last_attempt + interval
+    fire: datetime | None = crontab_trigger(source.schedule, tz).get_next_fire_time(None, now)
+    return fire
+
+
+def _source_status(
+    session: Session, business: BusinessConfig, row: Source | None, sconf: SourceConfig,
+    now: datetime,
+) -> SourceStatus:  # fmt: skip
+    reviews = 0
+    if row is not None:
+        reviews = session.exec(
+            select(func.count()).select_from(Review).where(Review.source_id == row.id)
+        ).one()
+    last_attempt = row.last_attempt_at if row else None
+    return SourceStatus(
+        name=sconf.name,
+        type=sconf.type,
+        enabled=sconf.enabled,
+        schedule=sconf.schedule,
+        last_success_at=row.last_success_at if row else None,
+        last_attempt_at=last_attempt,
+        last_error=row.last_error if row else None,
+        consecutive_failures=row.consecutive_failures if row else 0,
+        reviews=reviews,
+        next_run=next_crawl(sconf, ZoneInfo(business.timezone), last_attempt, now),
+    )
+
+
+def _business_status(session: Session, business: BusinessConfig, now: datetime) -> BusinessStatus:
+    row = session.exec(select(Business).where(Business.name == business.name)).first()
+    sources: dict[str, Source] = {}
+    if row is not None:
+        sources = {
+            s.name: s for s in session.exec(select(Source).where(Source.business_id == row.id))
+        }
+    statuses = [
+        _source_status(session, business, sources.get(s.name), s, now) for s in business.sources
+    ]
+    report = None
+    if business.report.enabled:
+        trigger = report_trigger(business.report, ZoneInfo(business.timezone))
+        report = trigger.get_next_fire_time(None, now)
+    return BusinessStatus(
+        name=business.name,
+        timezone=business.timezone,
+        sources=statuses,
+        reviews=sum(s.reviews for s in statuses),
+        notifications=counts_by_status(session, row.id) if row and row.id else {},
+        next_report=report,
+    )
+
+
+def _models_used(session: Session) -> tuple[dict[str, int], int]:
+    rows = session.exec(
+        select(Review.sentiment_model, func.count()).group_by(col(Review.sentiment_model))
+    ).all()
+    used = {model: n for model, n in rows if model is not None}
+    unclassified = sum(n for model, n in rows if model is None)
+    return used, unclassified
+
+
+def _operator_counts(session: Session) -> dict[str, int]:
+    all_counts = counts_by_status(session)
+    per_business = [counts_by_status(session, b.id) for b in session.exec(select(Business))]
+    return {
+        status: n - sum(c.get(status, 0) for c in per_business)
+        for status, n in all_counts.items()
+        if n - sum(c.get(status, 0) for c in per_business)
+    }
+
+
+def collect_status(engine: Engine, config: Config, now: datetime) -> Status:
+    with session_scope(engine) as session:
+        businesses = [_business_status(session, b, now) for b in config.businesses]
+        used, unclassified = _models_used(session)
+        return Status(
+            businesses=businesses,
+            model_configured=config.sentiment.model,
+            models_used=used,
+            unclassified=unclassified,
+            operator_notifications=_operator_counts(session),
+            next_health_check=health_trigger(config.service).get_next_fire_time(None, now),
+        )
