@@ -205,8 +205,6 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Balken: neue Bewertungen pro Woche · Linie: Durchschnitt der Sterne",
         "Bars: new reviews per week · Line: average stars",
     ),
-    "report_chart_count": ("Bewertungen", "Reviews"),
-    "report_chart_average": ("Ø Sterne", "Avg. stars"),
     "report_chart_alt": (
         "Diagramm: neue Bewertungen und Durchschnitt der Sterne pro Woche",
         "Chart: new reviews and average stars per week",

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from email import policy
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -16,7 +15,9 @@ from jinja2 import Environment
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from alerts.report.data import WeeklyReport, compute_report
+from alerts.message import to_text
+from alerts.report.charts import TrendChart
+from alerts.report.data import TREND_WEEKS, WeeklyReport, compute_report
 from alerts.report.render import build_message, render_report, render_report_file
 from alerts.report.weeks import IsoWeek, last_complete_week
 from alerts.templating import make_environment
@@ -83,6 +84,7 @@ def _enqueue_one(
     engine: Engine,
     config: Config,
     env: Environment,
+    chart: TrendChart,
     business: BusinessConfig,
     week: IsoWeek,
     now: datetime,
@@ -93,20 +95,21 @@ def _enqueue_one(
     recipients = _missing_recipients(engine, report.business_id, week, business.report_recipients())
     if not recipients:
         return 0
-    rendered = render_report(env, report)
+    rendered = render_report(env, report, chart)
     added = 0
     with session_scope(engine) as session:
         for recipient in recipients:
-            message = build_message(rendered, config.mail.sender, recipient, now)
+            key = dedup_key(report.business_id, week, recipient)
+            message = build_message(rendered, config.mail.sender, recipient, now, key)
             added += enqueue(
                 session,
                 new_notification(
                     kind=NotificationKind.REPORT.value,
-                    dedup_key=dedup_key(report.business_id, week, recipient),
+                    dedup_key=key,
                     recipient=recipient,
                     business_id=report.business_id,
                     payload={"week": week.label},
-                    message=message.as_string(policy=policy.SMTP),
+                    message=to_text(message),
                     send_after=now,
                 ),
             )
@@ -121,11 +124,11 @@ def enqueue_weekly_reports(
     week: str | None = None,
 ) -> int:
     """Render and enqueue each chosen business's report; returns the rows added."""
-    env = make_environment()
+    env, chart = make_environment(), TrendChart(TREND_WEEKS)
     added = 0
     for business in chosen_businesses(config, business_name):
         iso = report_week(business, now, week)
-        count = _enqueue_one(engine, config, env, business, iso, now)
+        count = _enqueue_one(engine, config, env, chart, business, iso, now)
         log.info("weekly report %s for %r: %d message(s) enqueued", iso.label, business.name, count)
         added += count
     return added

@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.engine import Connection
 from sqlmodel import col
 
+from alerts.message import safe_url
 from alerts.report.weeks import IsoWeek
 from storage.models import Business, CrawlRun, CrawlStatus, Review, Source
 
@@ -271,7 +272,7 @@ def _line(row: Any, text_limit: int) -> ReviewLine:
         title=row.title or "",
         text=text,
         shortened=shortened,
-        url=row.url,
+        url=safe_url(row.url),
         source_name=row.source_name,
         sentiment=row.sentiment_label,
     )

@@ -10,15 +10,14 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email import policy
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
 from typing import Any
 
 from jinja2 import Environment
 
+from alerts import message
 from alerts.i18n import Wording, lang_of
-from alerts.report.charts import TrendText, trend_png
+from alerts.report.charts import TrendChart, TrendText, trend_png
 from alerts.report.data import COMPARE_WEEKS, UNANSWERED_DAYS, WeeklyReport
 from alerts.templating import render
 
@@ -45,6 +44,7 @@ class RenderedReport:
     html: str
     chart_png: bytes | None
     chart_cid: str | None
+    lang: str
 
 
 def wording_for(report: WeeklyReport) -> Wording:
@@ -52,15 +52,18 @@ def wording_for(report: WeeklyReport) -> Wording:
 
 
 def render_report(
-    env: Environment, report: WeeklyReport, domain: str = "leumund"
+    env: Environment, report: WeeklyReport, chart_maker: TrendChart | None = None
 ) -> RenderedReport:
-    """Subject, text and HTML of the email; the HTML points at the chart by Content-ID."""
+    """Subject, text and HTML of the email; the HTML points at the chart by Content-ID.
+
+    Pass one `chart_maker` when rendering many reports in a row: it saves half the time.
+    """
     t = wording_for(report)
-    chart = _chart(report, t)
-    cid = make_msgid("report-chart", domain=domain)[1:-1] if chart else None
+    chart = _chart(report, t, chart_maker)
+    cid = f"trend.{report.business_id}.{report.week.label}@leumund.report" if chart else None
     context = _context(report, t, f"cid:{cid}" if cid else None)
     return RenderedReport(
-        subject=_one_line(
+        subject=message.header_text(
             t(
                 "report_subject",
                 week=t.week(report.week.year, report.week.week),
@@ -71,6 +74,7 @@ def render_report(
         html=render(env, "report.html.j2", **context),
         chart_png=chart,
         chart_cid=cid,
+        lang=t.lang,
     )
 
 
@@ -83,18 +87,19 @@ def render_report_file(env: Environment, report: WeeklyReport) -> str:
 
 
 def build_message(
-    rendered: RenderedReport, sender: str, recipient: str, now: datetime
+    rendered: RenderedReport, sender: str, recipient: str, now: datetime, dedup_key: str
 ) -> EmailMessage:
     """multipart/alternative: text/plain, then multipart/related (text/html + image/png)."""
-    msg = EmailMessage(policy=policy.SMTP)
-    msg["Subject"] = rendered.subject
-    msg["From"] = sender
-    msg["To"] = recipient
-    msg["Date"] = format_datetime(now)
-    msg["Message-ID"] = make_msgid("report", domain=_domain(sender))
-    msg["Auto-Submitted"] = "auto-generated"
-    msg.set_content(rendered.text)
-    msg.add_alternative(rendered.html, subtype="html")
+    msg = message.build_message(
+        subject=rendered.subject,
+        sender=sender,
+        recipient=recipient,
+        text=rendered.text,
+        html=rendered.html,
+        msgid=message.message_id(dedup_key, sender),
+        now=now,
+        lang=rendered.lang,
+    )
     if rendered.chart_png is not None and rendered.chart_cid is not None:
         html_part = msg.get_body(("html",))
         assert isinstance(html_part, EmailMessage)
@@ -109,26 +114,16 @@ def build_message(
     return msg
 
 
-def _domain(sender: str) -> str:
-    address = sender.rsplit("<", 1)[-1].rstrip(">").strip()
-    return address.rsplit("@", 1)[-1] if "@" in address else "leumund"
-
-
-def _one_line(text: str) -> str:
-    """Header values from names the owner typed: no line breaks can reach the header."""
-    return " ".join(text.split())
-
-
-def _chart(report: WeeklyReport, t: Wording) -> bytes | None:
+def _chart(report: WeeklyReport, t: Wording, chart_maker: TrendChart | None = None) -> bytes | None:
     if not any(point.stats.count for point in report.trend):
         return None
     text = TrendText(
-        count_label=t("report_chart_count"),
-        average_label=t("report_chart_average"),
         week_labels=[t("report_week_short", week=p.week.week) for p in report.trend],
-        format_stars=lambda v: t.number(v, 0),
+        format_stars=lambda v: f"{t.number(v, 0)} ★",
     )
-    return trend_png(report.trend, text)
+    if chart_maker is None:
+        return trend_png(report.trend, text)
+    return chart_maker.png(report.trend, text)
 
 
 def _sentiment_rows(report: WeeklyReport, t: Wording) -> list[SentimentRow]:

@@ -1,0 +1,62 @@
+"""`leumund report`: send the weekly report now, or write it to an HTML file for a browser."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from leumund.cliargs import SubParsers, add_config_arg, config_from
+from leumund.config import Config
+from leumund.errors import OperatorError
+from leumund.jobs_alerts import make_mailer, send_due
+from leumund.jobs_report import chosen_businesses, enqueue_weekly_reports, write_report_html
+from storage.db import init_schema, make_engine
+
+
+def register(sub: SubParsers) -> None:
+    p = sub.add_parser(
+        "report",
+        help="send the weekly report now (or write it to an HTML file with --out)",
+        description="Without --out the report of each chosen business is queued once per"
+        " week and recipient and sent right away with the configured mail backend.",
+    )
+    p.add_argument("--business", help="only this business (default: all with reports on)")
+    p.add_argument("--week", help="ISO week like 2026-W47 (default: last complete week)")
+    p.add_argument("--out", type=Path, help="write the report to this HTML file instead")
+    add_config_arg(p)
+    p.set_defaults(handler=_report)
+
+
+def _report(args: argparse.Namespace) -> int:
+    config = config_from(args)
+    engine = make_engine(config.database_url())
+    try:
+        init_schema(engine)
+        if args.out is not None:
+            return _write_file(args, engine, config)
+        return _send(args, engine, config)
+    finally:
+        engine.dispose()
+
+
+def _write_file(args: argparse.Namespace, engine: Engine, config: Config) -> int:
+    names = [b.name for b in chosen_businesses(config, args.business)]
+    if len(names) != 1:
+        raise OperatorError(
+            f"--out writes one business's report; choose one with --business ({len(names)}"
+            " businesses have reports enabled)"
+        )
+    path = write_report_html(engine, config, names[0], args.week, args.out)
+    print(f"report: written to {path} (open it in a browser)")
+    return 0
+
+
+def _send(args: argparse.Namespace, engine: Engine, config: Config) -> int:
+    now = datetime.now(UTC)
+    added = enqueue_weekly_reports(engine, config, now, args.business, args.week)
+    summary = send_due(engine, config, make_mailer(config), now)
+    print(f"report: {added} new message(s) queued; outbox: {summary}")
+    return 0

@@ -1,0 +1,129 @@
+"""The report job and `leumund report`: outbox rows once per week and recipient, the file."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from email import message_from_bytes, message_from_string, policy
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from leumund.cli import main
+from leumund.jobs_report import enqueue_weekly_reports
+from leumund.loading import load_config
+from storage.db import session_scope
+from storage.models import Notification
+from tests.test_report_data import add_business, seed_many
+
+NOW = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
+
+CONFIG = """
+storage: {url: "sqlite:///test.db"}
+mail: {backend: file, directory: mail, sender: "Leumund <leumund@baeckerei.example>"}
+businesses:
+  - name: Bäckerei Beispiel
+    owner_emails: [inhaber@baeckerei.example]
+    report: {recipients: [chefin@baeckerei.example, filiale@baeckerei.example]}
+    sources: [{name: trustpilot, type: trustpilot, url: "https://tp.example/b"}]
+  - name: Praxis Still
+    language: en
+    owner_emails: [praxis@example.org]
+    report: {enabled: false}
+"""
+
+
+@pytest.fixture
+def config_path(tmp_path: Path, engine: Engine) -> Path:
+    """A config whose SQLite file is the `engine` fixture's database, with data in it."""
+    path = tmp_path / "config.yaml"
+    path.write_text(CONFIG, encoding="utf-8")
+    seed_many(engine, count=300)
+    with session_scope(engine) as s:
+        add_business(s, "Praxis Still", {"google": "google_places"}, language="en")
+    return path
+
+
+def reports(engine: Engine) -> list[Notification]:
+    with Session(engine) as s:
+        return list(s.exec(select(Notification).order_by(col(Notification.id))))
+
+
+def test_enqueue_once_per_week_and_recipient(engine: Engine, config_path: Path) -> None:
+    config = load_config(config_path, {})
+    assert enqueue_weekly_reports(engine, config, NOW) == 2
+    assert enqueue_weekly_reports(engine, config, NOW, week="2026-W47") == 0
+    rows = reports(engine)
+    assert [(r.kind, r.dedup_key, r.recipient) for r in rows] == [
+        ("report", "report:1:2026-W47:chefin@baeckerei.example", "chefin@baeckerei.example"),
+        ("report", "report:1:2026-W47:filiale@baeckerei.example", "filiale@baeckerei.example"),
+    ]
+    assert rows[0].message is not None
+    msg = message_from_string(rows[0].message, policy=policy.default)
+    assert msg["To"] == "chefin@baeckerei.example"
+    types = [p.get_content_type() for p in msg.walk()]
+    assert types == [
+        "multipart/alternative",
+        "text/plain",
+        "multipart/related",
+        "text/html",
+        "image/png",
+    ]
+    assert enqueue_weekly_reports(engine, config, NOW, week="2026-W46") == 2
+
+
+def test_named_business_is_reported_even_when_disabled(engine: Engine, config_path: Path) -> None:
+    config = load_config(config_path, {})
+    assert enqueue_weekly_reports(engine, config, NOW, "Praxis Still", "2026-W47") == 1
+    (row,) = reports(engine)
+    assert row.message is not None
+    msg = message_from_string(row.message, policy=policy.default)
+    assert msg["Subject"] == "Weekly report week 47, 2026 – Praxis Still"
+    body = msg.get_body(("plain",))
+    assert body is not None and "No new reviews came in this week." in body.get_content()
+
+
+def test_cli_out_writes_a_standalone_html_file(tmp_path: Path, config_path: Path) -> None:
+    out = tmp_path / "out" / "report.html"
+    args = ["report", "-c", str(config_path), "--business", "Bäckerei Beispiel"]
+    assert main([*args, "--week", "2026-W47", "--out", str(out)]) == 0
+    html = out.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>")
+    assert 'src="data:image/png;base64,' in html and "cid:" not in html
+    assert "KW 47/2026: 16.11.2026 bis 22.11.2026" in html
+
+
+def test_cli_sends_the_report_once(
+    tmp_path: Path, config_path: Path, engine: Engine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["report", "-c", str(config_path), "--week", "2026-W47"]
+    assert main(args) == 0
+    assert main(args) == 0
+    files = sorted((tmp_path / "mail").glob("*.eml"))
+    assert len(files) == 2
+    sent = [message_from_bytes(f.read_bytes(), policy=policy.default) for f in files]
+    assert {m["To"] for m in sent} == {"chefin@baeckerei.example", "filiale@baeckerei.example"}
+    assert all(m["Subject"] == "Wochenbericht KW 47/2026 – Bäckerei Beispiel" for m in sent)
+    assert {r.status for r in reports(engine)} == {"sent"}
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("report: 2 new message(s) queued")
+    assert out[1].startswith("report: 0 new message(s) queued")
+
+
+@pytest.mark.parametrize(
+    ("extra", "error"),
+    [
+        (["--week", "2026-47"], "leumund: --week: expected an ISO week like '2026-W47'"),
+        (["--business", "Nirgendwo"], "leumund: no business named 'Nirgendwo'"),
+        (["--out", "x.html"], "leumund: --out writes one business's report"),
+    ],
+)
+def test_cli_mistakes_are_one_line(
+    config_path: Path, capsys: pytest.CaptureFixture[str], extra: list[str], error: str
+) -> None:
+    if extra[0] == "--out":  # two businesses with reports: --out cannot choose
+        config_path.write_text(CONFIG.replace("report: {enabled: false}", ""), "utf-8")
+    assert main(["report", "-c", str(config_path), *extra]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(error) and "\n" not in err
