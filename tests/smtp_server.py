@@ -13,6 +13,7 @@ TLS with a self-signed certificate; `client_context()` trusts exactly that certi
 from __future__ import annotations
 
 import email
+import logging
 import socket
 import ssl
 import subprocess
@@ -197,6 +198,9 @@ class SmtpServer:
         return [r.message for r in self.received]
 
     def __enter__(self) -> SmtpServer:
+        # aiosmtpd logs every connection at INFO from its thread; keep test output clean.
+        self._log_level = logging.getLogger("mail.log").level
+        logging.getLogger("mail.log").setLevel(logging.ERROR)
         self._controller.start()
         return self
 
@@ -207,3 +211,4 @@ class SmtpServer:
         tb: TracebackType | None,
     ) -> None:
         self._controller.stop()
+        logging.getLogger("mail.log").setLevel(self._log_level)
