@@ -1,0 +1,172 @@
+"""crawl_source end to end: child-process crawl of a local server into a real database."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from crawler.demo.site import SCHEMA_DIR, TRUSTPILOT_DIR, DemoSite
+from leumund.cli import main
+from leumund.config import Config
+from leumund.jobs_crawl import INTERRUPTED, crawl_all, crawl_source
+from storage.db import session_scope
+from storage.models import CrawlRun, CrawlStatus, Review, Source, utcnow
+from storage.registry import get_source
+from tests.httpserver import LocalServer, Reply
+
+CRAWLER = {"download_delay": 0, "download_timeout": 5, "retry_times": 1, "crawl_timeout": 30}
+
+
+def make_config(base_url: str, tmp_path: Path, **crawler: Any) -> Config:
+    return Config.model_validate(
+        {
+            "storage": {"url": f"sqlite:///{tmp_path / 'test.db'}"},
+            "crawler": {**CRAWLER, **crawler},
+            "businesses": [
+                {
+                    "name": "Bäckerei Beispiel",
+                    "owner_emails": ["inhaber@baeckerei-beispiel.de"],
+                    "sources": [
+                        {"name": "tp", "type": "trustpilot", "url": f"{base_url}/{TRUSTPILOT_DIR}"},
+                        {
+                            "name": "web",
+                            "type": "schema_org",
+                            "url": f"{base_url}/{SCHEMA_DIR}/",
+                            "next_page": "a.next",
+                        },
+                    ],
+                }
+            ],
+        }
+    ).bind(tmp_path, {})
+
+
+def crawl(engine: Engine, config: Config, source: str = "tp") -> CrawlRun:
+    business = config.businesses[0]
+    chosen = next(s for s in business.sources if s.name == source)
+    return crawl_source(engine, config, business, chosen)
+
+
+def reviews(engine: Engine) -> list[Review]:
+    with Session(engine) as s:
+        return list(s.exec(select(Review).order_by(col(Review.published_at).desc())))
+
+
+def test_first_then_duplicate_then_new_then_edited(engine: Engine, tmp_path: Path) -> None:
+    site = DemoSite(tmp_path / "site")
+    with LocalServer(tmp_path / "site") as server:
+        config = make_config(server.base_url, tmp_path)
+        first = crawl(engine, config)
+        again = crawl(engine, config)
+        added = site.add_review(author="Rolf", rating=1, title="Schimmel", text="Brot schimmlig.")
+        third = crawl(engine, config)
+        site.replace_review(replace(added, rating=3, text="Brot war doch nur mehlig."))
+        edited = crawl(engine, config)
+    assert (first.status, first.pages, first.reviews_new) == ("ok", 2, 12)
+    assert (again.status, again.pages, again.reviews_new, again.reviews_updated) == ("ok", 1, 0, 0)
+    assert (third.reviews_new, third.reviews_updated) == (1, 0)
+    assert (edited.reviews_new, edited.reviews_updated) == (0, 1)
+    stored = reviews(engine)
+    assert len(stored) == 13
+    newest = stored[0]
+    assert (newest.platform_id, newest.rating, newest.version) == (added.id, 3.0, 2)
+    assert newest.backlog is False and all(r.backlog for r in stored[1:])
+    with Session(engine) as s:
+        source = get_source(s, "Bäckerei Beispiel", "tp")
+    assert source is not None and source.reviews_seen_ever > 0 and source.last_error is None
+
+
+def test_structure_change_after_success_is_a_failed_run(engine: Engine, tmp_path: Path) -> None:
+    DemoSite(tmp_path / "site")
+    with LocalServer(tmp_path / "site") as server:
+        config = make_config(server.base_url, tmp_path)
+        assert crawl(engine, config, "web").status == "ok"
+        server.script(f"/{SCHEMA_DIR}/", Reply(body="<html><body>Neu!</body></html>"))
+        broken = crawl(engine, config, "web")
+    url = f"{server.base_url}/{SCHEMA_DIR}/"
+    assert broken.status == CrawlStatus.FAILED.value
+    assert broken.error == f"page structure changed? 0 reviews found on {url}"
+    with Session(engine) as s:
+        source = get_source(s, "Bäckerei Beispiel", "web")
+    assert source is not None
+    assert (source.consecutive_failures, source.last_error) == (1, broken.error)
+
+
+def test_hang_keeps_reviews_received_and_closes_stale_runs(engine: Engine, tmp_path: Path) -> None:
+    DemoSite(tmp_path / "site")
+    with LocalServer(tmp_path / "site") as server:
+        server.script(f"/{TRUSTPILOT_DIR}?sort=recency&page=2", Reply(hang=True))
+        config = make_config(server.base_url, tmp_path, download_timeout=60, crawl_timeout=5)
+        crawl(engine, config)
+        with session_scope(engine) as s:  # a run whose process was killed long ago
+            source = s.exec(select(Source).where(Source.name == "tp")).one()
+            assert source.id is not None
+            s.add(CrawlRun(source_id=source.id, started_at=utcnow() - timedelta(hours=2)))
+        run = crawl(engine, config)
+    assert (run.status, run.reviews_new) == (CrawlStatus.TIMEOUT.value, 0)
+    with Session(engine) as s:
+        runs = list(s.exec(select(CrawlRun).order_by(col(CrawlRun.id))))
+    assert [r.status for r in runs] == ["timeout", "failed", "timeout"]
+    assert runs[1].error == INTERRUPTED and runs[1].finished_at is not None
+    assert runs[0].reviews_new == 6  # page 1 arrived before the hang and was stored
+    assert len(reviews(engine)) == 6
+
+
+def test_crawl_all_filters_by_business_and_source(engine: Engine, tmp_path: Path) -> None:
+    DemoSite(tmp_path / "site")
+    with LocalServer(tmp_path / "site") as server:
+        config = make_config(server.base_url, tmp_path)
+        runs = crawl_all(engine, config, "Bäckerei Beispiel", "web")
+        none = crawl_all(engine, config, "Unbekannt")
+    assert [(r.status, r.reviews_new) for r in runs] == [("ok", 12)]
+    assert none == []
+
+
+def _write_config(tmp_path: Path, base_url: str) -> Path:
+    config = make_config(base_url, tmp_path)
+    data = config.model_dump(mode="json", exclude_defaults=True)
+    path = tmp_path / "config.yaml"
+    path.write_text(json.dumps(data), encoding="utf-8")  # JSON is YAML
+    return path
+
+
+def test_try_source_json_keys_and_crawl_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    DemoSite(tmp_path / "site")
+    with LocalServer(tmp_path / "site") as server:
+        path = _write_config(tmp_path, server.base_url)
+        url = f"{server.base_url}/{TRUSTPILOT_DIR}"
+        args = ["try-source", "--type", "trustpilot", "--url", url, "--json", "-c", str(path)]
+        assert main(args) == 0
+        lines = capsys.readouterr().out.splitlines()
+        assert main(["crawl", "--source", "web", "-c", str(path)]) == 0
+        crawled = capsys.readouterr().out
+    rows = [json.loads(line) for line in lines]
+    assert len(rows) == 6  # --max-pages defaults to 1
+    assert list(rows[0]) == [
+        "platform_id", "author", "rating", "rating_raw", "rating_scale", "title", "text",
+        "language", "published_at", "reply", "url",
+    ]  # fmt: skip
+    assert rows[0]["published_at"].endswith("+00:00")
+    assert crawled.startswith("source #") and "ok, 2 pages, 12 new" in crawled
+
+
+def test_try_source_unreachable_is_one_line_and_nonzero(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with LocalServer(tmp_path) as server:
+        server.script("/shop", Reply(404, "weg"))
+        path = _write_config(tmp_path, server.base_url)
+        code = main(["try-source", "--type", "schema_org", "--url", server.url("/shop"),
+                     "-c", str(path)])  # fmt: skip
+    err = capsys.readouterr().err.strip()
+    assert code == 1
+    assert err == f"leumund: try-source: HTTP 404 from {server.url('/shop')}"
