@@ -1,0 +1,149 @@
+"""`run --once`, step isolation, a model that fails to load, the database away, `status`."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from crawler.demo import DemoServer, DemoSite, serve_directory
+from leumund import cli
+from leumund.config import Config
+from leumund.jobs import run_pipeline_once, sync_config
+from leumund.loading import load_config
+from leumund.service import wait_for_database
+from storage.db import make_engine, session_scope
+from storage.models import Notification, NotificationKind, Review, ReviewData
+from storage.registry import get_source
+from storage.reviews import upsert_reviews
+from tests.sentiment_tiny import GUHR_LABELS, build_tiny_model
+from tests.service_support import BUSINESS, OWNER, write_config
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_tiny_model(tmp_path_factory.mktemp("model") / "tiny", GUHR_LABELS)
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Iterator[tuple[DemoSite, DemoServer]]:
+    site = DemoSite(tmp_path / "site")
+    server = serve_directory(site.directory)
+    yield site, server
+    server.stop()
+
+
+def _rows(engine: Engine) -> tuple[list[Review], list[Notification]]:
+    with Session(engine) as session:
+        reviews = list(session.exec(select(Review).order_by(col(Review.id))))
+        notes = list(session.exec(select(Notification).order_by(col(Notification.id))))
+    return reviews, notes
+
+
+def test_run_once_with_model_down_then_classification_catches_up(
+    tmp_path: Path,
+    demo: tuple[DemoSite, DemoServer],
+    tiny_model: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    site, server = demo
+    today = datetime.now(ZoneInfo("Europe/Berlin")).strftime("%A").lower()
+    report = {"weekday": today, "time": "00:00"}
+    url = site.trustpilot_url(server.base_url)
+    broken = write_config(tmp_path, url, model=str(tmp_path / "no-model"), report=report)
+    assert cli.main(["run", "--once", "--config", str(broken)]) == 0
+    engine = make_engine(f"sqlite:///{tmp_path / 'service.db'}")
+    reviews, notes = _rows(engine)
+    assert len(reviews) == len(site.reviews) == 12
+    assert all(r.sentiment_label is None and r.backlog for r in reviews)
+    kinds = sorted(n.kind for n in notes)
+    assert kinds == [NotificationKind.BACKLOG_SUMMARY.value, NotificationKind.REPORT.value]
+    assert all(n.status == "sent" for n in notes)
+    assert len(list((tmp_path / "mail").glob("*.eml"))) == 2
+
+    new = site.add_review(author="Jürgen M.", rating=1, title="Kalt", text="Kaffee kalt.")
+    assert cli.main(["run", "--once", "--config", str(broken)]) == 0
+    reviews, notes = _rows(engine)
+    alerts = [n for n in notes if n.kind == NotificationKind.ALERT.value]
+    assert len(alerts) == 1 and alerts[0].status == "sent" and alerts[0].recipient == OWNER
+    assert reviews[-1].platform_id == new.id and reviews[-1].sentiment_label is None
+    assert alerts[0].review_id == reviews[-1].id
+    assert len(list((tmp_path / "mail").glob("*.eml"))) == 3
+
+    good = write_config(tmp_path, url, model=str(tiny_model), report=report)
+    assert cli.main(["classify", "--config", str(good)]) == 0
+    reviews, _ = _rows(engine)
+    assert all(r.sentiment_label in ("positive", "neutral", "negative") for r in reviews)
+    capsys.readouterr()
+    assert cli.main(["status", "--config", str(good)]) == 0
+    out = capsys.readouterr().out
+    assert "reviews stored: 13" in out and "notifications: 0 pending, 0 failed, 3 sent" in out
+    assert "next crawl: " in out and "last successful crawl: 20" in out
+    assert "13 reviews" in out and "0 reviews unclassified" in out
+    engine.dispose()
+
+
+def _seed_alertable_review(engine: Engine, config: Config) -> None:
+    sync_config(engine, config)
+    with session_scope(engine) as session:
+        source = get_source(session, BUSINESS, "trustpilot")
+        assert source is not None
+        source.first_crawl_at = datetime.now(UTC) - timedelta(days=1)
+        upsert_reviews(
+            session,
+            source,
+            [ReviewData("r-1", "Kunde", 1.0, 1.0, "1-5", "Nie wieder", "Schlecht.", "de", None)],
+        )
+
+
+def test_one_failing_step_does_not_stop_the_others(any_engine: Engine, tmp_path: Path) -> None:
+    path = write_config(tmp_path, "http://127.0.0.1:9/x", model=str(tmp_path / "no-model"))
+    config = load_config(path, {})
+    _seed_alertable_review(any_engine, config)
+    with any_engine.begin() as conn:  # the crawl step now fails inside the database
+        conn.execute(text("DROP TABLE crawlrun"))
+    result = run_pipeline_once(any_engine, config, datetime.now(UTC))
+    assert list(result.failed) == ["crawl Bäckerei Beispiel / trustpilot"]
+    assert "crawlrun" in result.failed["crawl Bäckerei Beispiel / trustpilot"]
+    assert {"decide alerts", "health check", "send"} <= set(result.done)
+    _, notes = _rows(any_engine)
+    assert [(n.kind, n.status) for n in notes] == [("alert", "sent")]
+    assert len(list((tmp_path / "mail").glob("*.eml"))) == 1
+    assert not result.ok  # `run --once` exits 1, so cron or the systemd timer sees it
+
+
+def test_database_away_is_waited_for_then_used(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = write_config(tmp_path, "http://127.0.0.1:9/x", model="bundled")
+    config = load_config(path, {})
+    missing = tmp_path / "not-yet"
+    engine = make_engine(f"sqlite:///{missing / 'service.db'}")
+    timer = threading.Timer(0.3, missing.mkdir)  # the volume comes back
+    timer.start()
+    with caplog.at_level(logging.WARNING):
+        assert wait_for_database(engine, config, threading.Event()) is True
+    timer.join()
+    assert "database unavailable" in caplog.text
+    assert "source" in inspect(engine).get_table_names()
+    engine.dispose()
+
+
+def test_stop_while_waiting_for_the_database_returns_promptly(tmp_path: Path) -> None:
+    path = write_config(tmp_path, "http://127.0.0.1:9/x", model="bundled")
+    engine = make_engine(f"sqlite:///{tmp_path / 'never' / 'service.db'}")
+    stop = threading.Event()
+    threading.Timer(0.2, stop.set).start()
+    started = time.monotonic()
+    assert wait_for_database(engine, load_config(path, {}), stop) is False
+    assert time.monotonic() - started < 2
+    engine.dispose()
