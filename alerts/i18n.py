@@ -76,8 +76,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     # rules
     "rule_stars": (
-        "Bewertung von {rating} (Grenze: {threshold} oder weniger)",
-        "Rating of {rating} (threshold: {threshold} or less)",
+        "Nur {rating} (Grenze: {threshold} oder weniger)",
+        "Only {rating} (threshold: {threshold} or less)",
     ),
     "rule_negative": (
         "Text als negativ erkannt ({probability} sicher, Grenze {threshold})",

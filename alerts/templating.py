@@ -47,7 +47,7 @@ STYLES: dict[str, Markup] = {
         "background:#fff1f0;color:#a40e26;font-size:14px;line-height:1.4;",
         "button": "display:inline-block;padding:12px 22px;background:#1f6feb;color:#ffffff;"
         "font-size:16px;font-weight:600;text-decoration:none;border-radius:6px;",
-        "link": "color:#1f6feb;text-decoration:underline;word-break:break-all;",
+        "link": "color:#1f6feb;text-decoration:underline;overflow-wrap:anywhere;",
         "hr": "border:0;border-top:1px solid #e1e4e8;margin:20px 0;",
         "footer": "padding:14px 20px;font-size:12px;line-height:1.5;color:#6e7781;"
         "text-align:center;",

@@ -107,7 +107,7 @@ def test_refusing_server_retries_with_backoff_then_delivers_once(engine: Engine)
     plain, html = parts(message)
     for text in (plain, html):
         assert "Max Kritisch" in text and "Brötchen steinhart." in text and "20.11.2026" in text
-        assert "Bewertung von 1 Stern (Grenze: 2 Sterne oder weniger)" in text
+        assert "Nur 1 Stern (Grenze: 2 Sterne oder weniger)" in text
         assert "negativ (96" in text and "★☆☆☆☆" in text
     assert f"Jetzt antworten: {URL}" in plain
     assert ("Jetzt antworten", URL) in links(html)
