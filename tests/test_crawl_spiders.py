@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import UTC, datetime
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from crawler.demo.site import DemoSite
+from crawler.middleware import retry_after_seconds
 from crawler.runner import run_crawl
+from crawler.scrapy_settings import scrapy_settings
 from crawler.settings import CrawlerSettings
 from crawler.spec import CrawlSpec
 from storage.models import CrawlStatus
@@ -312,3 +316,31 @@ def test_real_trustedshops_api_response(shared_dir: Path) -> None:
     with LocalServer(shared_dir / "fixtures/trustedshops") as server:
         result = run_crawl(spec("trustedshops", server.url("/productReviews.json")))
     assert (result.status, len(result.items)) == (CrawlStatus.OK, 36)
+
+
+def test_download_delay_spaces_requests_to_one_site(tmp_path: Path) -> None:
+    DemoSite(tmp_path)
+    settings = FAST.model_copy(update={"download_delay": 0.6})
+    with LocalServer(tmp_path) as server:
+        result = run_crawl(spec("trustpilot", server.url(TP_PATH), settings=settings))
+    assert result.pages == 2
+    hits = server.hits
+    gaps = [b.started - a.ended for a, b in pairwise(hits)]
+    assert min(gaps) >= 0.3  # 0.6 s ± 50 % jitter
+
+
+def test_politeness_is_set_explicitly() -> None:
+    values = scrapy_settings(CrawlerSettings(contact_url="https://x.test/about"))
+    assert values["ROBOTSTXT_OBEY"] is True
+    assert values["CONCURRENT_REQUESTS_PER_DOMAIN"] == 1
+    assert values["DOWNLOAD_DELAY"] == 2.0 and values["AUTOTHROTTLE_ENABLED"] is True
+    assert values["USER_AGENT"].endswith("(+https://x.test/about)")
+    assert 429 in values["RETRY_HTTP_CODES"] and 503 in values["RETRY_HTTP_CODES"]
+    assert values["CLOSESPIDER_TIMEOUT"] < 600 and values["DOWNLOAD_TIMEOUT"] == 30.0
+
+
+def test_retry_after_as_seconds_or_http_date() -> None:
+    now = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+    assert retry_after_seconds(b"120") == 120.0
+    assert retry_after_seconds("Mon, 23 Nov 2026 12:00:30 GMT", now) == 30.0
+    assert retry_after_seconds(b"soon") is None
