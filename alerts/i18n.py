@@ -183,6 +183,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "1 neue Bewertung mit {rating}.",
         "1 new review with {rating}.",
     ),
+    "report_summary_one_unrated": ("1 neue Bewertung, ohne Sterne.", "1 new review, no stars."),
+    "report_summary_unrated": (
+        "{count} neue Bewertungen, keine davon mit Sternen.",
+        "{count} new reviews, none of them with stars.",
+    ),
     "report_none": (
         "In dieser Woche sind keine neuen Bewertungen eingegangen.",
         "No new reviews came in this week.",

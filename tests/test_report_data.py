@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from alerts.report.data import WeeklyReport, compute_report
+from alerts.report.data import NEGATIVE_LIMIT, WeeklyReport, compute_report
 from alerts.report.weeks import IsoWeek, last_complete_week
 from storage.db import session_scope
 from storage.models import Business, CrawlRun, Review, Source
@@ -160,7 +160,7 @@ def test_platforms_sentiment_and_lists(engine: Engine) -> None:
         if (r.rating is not None and r.rating <= 2) or r.sentiment_label == "negative"
     ]
     assert report.negative_total == len(critical) > 10
-    assert len(report.negative) == min(10, len(critical))
+    assert len(report.negative) == min(NEGATIVE_LIMIT, len(critical))
     shown = [line.rating if line.rating is not None else 6 for line in report.negative]
     assert shown == sorted(shown)
     recent = [r for r in seeded.reviews if WEEK_END - timedelta(days=28) <= seeded.when(r)]

@@ -170,3 +170,15 @@ def test_reused_chart_draws_the_same_as_a_fresh_one(engine: Engine) -> None:
     again = render_report(env, sparse, chart).chart_png
     assert again is not None and again != first
     assert again == render_report(env, sparse).chart_png
+
+
+def test_week_with_one_unrated_review(engine: Engine) -> None:
+    with session_scope(engine) as s:
+        business, sources = add_business(s, "Kiosk Eins", {"website": "schema_org"})
+        seeded = Seeded(business, sources)
+        when = datetime(2026, 11, 19, 12, tzinfo=UTC)
+        s.add(review(seeded, "website", 1, rating=None, published_at=when, url=None))
+    rendered, _ = email_of(report_for(engine, seeded))
+    assert "1 neue Bewertung, ohne Sterne." in rendered.text
+    assert "Diese Woche: – (1 Bewertung)" in rendered.text
+    assert "Website: 1\n" in rendered.text

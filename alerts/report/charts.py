@@ -20,7 +20,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 from alerts.report.data import WeekPoint
 
 WIDTH_IN, HEIGHT_IN, DPI = 5.2, 3.0, 180
-FONT = 15
+FONT = 17
 BAR_COLOR = "#c9d6e8"
 LINE_COLOR = "#1f4e8c"
 TEXT_COLOR = "#333333"
@@ -42,7 +42,7 @@ class TrendChart:
         self.weeks = weeks
         self._fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI)
         FigureCanvasAgg(self._fig)
-        self._fig.subplots_adjust(left=0.09, right=0.88, bottom=0.13, top=0.96)
+        self._fig.subplots_adjust(left=0.10, right=0.86, bottom=0.14, top=0.96)
         self._counts = self._fig.add_subplot()
         self._stars = self._counts.twinx()
         xs = list(range(weeks))

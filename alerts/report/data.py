@@ -24,11 +24,12 @@ from storage.models import Business, CrawlRun, CrawlStatus, Review, Source
 
 TREND_WEEKS = 12
 COMPARE_WEEKS = 4
-NEGATIVE_LIMIT = 10
+NEGATIVE_LIMIT = 8
 UNANSWERED_LIMIT = 5
 UNANSWERED_DAYS = 28
-TEXT_LIMIT = 300
+TEXT_LIMIT = 240
 SHORT_TEXT_LIMIT = 120
+NAME_LIMIT = 150
 
 _FAILED = (CrawlStatus.FAILED.value, CrawlStatus.TIMEOUT.value)
 
@@ -88,6 +89,7 @@ class ReviewLine:
     shortened: bool
     url: str | None
     source_name: str
+    source_type: str
     sentiment: str | None
 
 
@@ -242,14 +244,15 @@ def _review_lines(
     total = conn.execute(select(func.count()).select_from(Review).where(where)).scalar_one()
     query = (
         select(
-            col(Review.author),
+            func.substr(col(Review.author), 1, NAME_LIMIT).label("author"),
             col(Review.rating),
             _when().label("when"),
-            col(Review.title),
+            func.substr(col(Review.title), 1, NAME_LIMIT).label("title"),
             func.substr(col(Review.text), 1, 2 * text_limit).label("text"),
             col(Review.url),
             col(Review.sentiment_label),
             col(Source.name).label("source_name"),
+            col(Source.type).label("source_type"),
         )
         .join(Source, col(Source.id) == col(Review.source_id))
         .where(where)
@@ -260,20 +263,26 @@ def _review_lines(
     return lines, int(total)
 
 
+def _clip(value: str | None) -> str:
+    text = " ".join((value or "").split())
+    return text if len(text) < NAME_LIMIT else text[: NAME_LIMIT - 1] + "…"
+
+
 def _line(row: Any, text_limit: int) -> ReviewLine:
     text = " ".join(str(row.text or "").split())
     shortened = len(text) > text_limit
     if shortened:
         text = text[:text_limit].rsplit(" ", 1)[0].rstrip(",.;:") + " …"
     return ReviewLine(
-        author=row.author or "",
+        author=_clip(row.author),
         rating=row.rating,
         when=row.when,
-        title=row.title or "",
+        title=_clip(row.title),
         text=text,
         shortened=shortened,
         url=safe_url(row.url),
         source_name=row.source_name,
+        source_type=row.source_type,
         sentiment=row.sentiment_label,
     )
 
