@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
@@ -23,6 +23,12 @@ BUSINESS = "Bäckerei Beispiel"
 OWNER = "inhaber@example.test"
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # 11:00 in Berlin
 RENDERER = Renderer("Leumund <leumund@example.test>")
+
+
+@pytest.fixture
+def engine(any_engine: Engine) -> Engine:
+    """Every test here runs on SQLite and, where it is reachable, on PostgreSQL."""
+    return any_engine
 
 
 def policy(**rules: Any) -> dict[str, AlertPolicy]:
@@ -91,7 +97,7 @@ def review_row(engine: Engine, review_id: int) -> Review:
         return review
 
 
-def test_alert_once_across_runs_and_restarts(engine: Engine, tmp_path: Path) -> None:
+def test_alert_once_across_runs_and_restarts(engine: Engine) -> None:
     source = seed(engine)
     bad = add_review(engine, source, platform_id="bad", rating=1.0, text="Altes Brot.")
     good = add_review(engine, source, platform_id="good", rating=5.0)
@@ -100,7 +106,7 @@ def test_alert_once_across_runs_and_restarts(engine: Engine, tmp_path: Path) -> 
     first = decide_alerts(engine, policy(), RENDERER, NOW)
     assert (first.alerts, first.closed, first.waiting) == (1, 2, 0)
     assert decide_alerts(engine, policy(), RENDERER, NOW + timedelta(hours=1)).added == 0
-    restarted = make_engine(f"sqlite:///{tmp_path / 'test.db'}")  # a new process, same file
+    restarted = make_engine(engine.url.render_as_string(hide_password=False))  # a new process
     init_schema(restarted)
     assert decide_alerts(restarted, policy(), RENDERER, NOW + timedelta(days=1)).added == 0
     restarted.dispose()

@@ -33,6 +33,12 @@ POLICY = SendPolicy(max_attempts=4, retry_base=timedelta(seconds=60), lease=time
 URL = "https://de.trustpilot.com/reviews/abc123"
 
 
+@pytest.fixture
+def engine(any_engine: Engine) -> Engine:
+    """Every test here runs on SQLite and, where it is reachable, on PostgreSQL."""
+    return any_engine
+
+
 def mailer(server: SmtpServer) -> SmtpMailer:
     return SmtpMailer(host=server.host, port=server.port, security="none", timeout=5)
 
