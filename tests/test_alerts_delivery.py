@@ -14,7 +14,8 @@ from alerts.decide import decide_alerts
 from alerts.mail import SmtpMailer
 from alerts.message import message_id
 from alerts.sending import SendPolicy, claim, send_due
-from storage.db import session_scope
+from alerts.settings import QuietHours
+from storage.db import make_engine, session_scope
 from storage.outbox import counts_by_status
 from tests.smtp_server import SmtpServer
 from tests.test_alerts_decide import (
@@ -216,3 +217,38 @@ def test_digest_groups_due_rows_per_recipient_into_one_email(engine: Engine) -> 
     assert "Ärger Nr. 3" not in plain
     statuses = {r.status for r in outbox(engine)}
     assert statuses == {"sent"}
+
+
+def test_quiet_hours_delay_delivery_never_drop_it(engine: Engine) -> None:
+    source = seed(engine)
+    add_review(engine, source, rating=1.0, text="Nachts geschrieben.")
+    late = datetime(2026, 11, 23, 22, 30, tzinfo=UTC)  # 23:30 in Berlin
+    decide_alerts(engine, policy(quiet_hours=QuietHours()), RENDERER, late)
+    with SmtpServer() as server:
+        for minutes in (1, 60, 6 * 60, 7 * 60 + 29):  # until 06:59 Berlin: nothing
+            assert (
+                send_due(
+                    engine, mailer(server), RENDERER, late + timedelta(minutes=minutes), POLICY
+                ).emails
+                == 0
+            )
+        morning = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)  # 07:00 in Berlin
+        assert send_due(engine, mailer(server), RENDERER, morning, POLICY).emails == 1
+        [message] = server.messages
+    assert "Nachts geschrieben." in parts(message)[0]
+
+
+def test_nothing_lost_when_the_process_dies_between_deciding_and_sending(engine: Engine) -> None:
+    _one_alert(engine)
+    url = engine.url.render_as_string(hide_password=False)
+    engine.dispose()  # the deciding process ends here
+    sender = make_engine(url)  # a later process, e.g. after a restart
+    try:
+        with SmtpServer() as server:
+            assert (
+                send_due(sender, mailer(server), RENDERER, NOW + timedelta(hours=2), POLICY).sent
+                == 1
+            )
+            assert len(server.received) == 1
+    finally:
+        sender.dispose()
