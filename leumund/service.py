@@ -107,9 +107,14 @@ class Service:
         return self._classifier
 
     def process(self) -> None:
-        """Classify what is pending, decide alerts, send what is due; one step at a time."""
+        """Send what is due, classify what is pending, decide alerts, send the new ones.
+
+        Sending first means rows decided before a restart go out without waiting for the
+        model to load.
+        """
         engine, config = self.engine, self.config
         with self._lock:
+            self._run("send", self._send)
             classifier = self._run("load model", self._model)
             if classifier is not None:
                 batch = config.sentiment.batch_size
@@ -264,6 +269,8 @@ def run_service(engine: Engine, config: Config, stop: threading.Event) -> int:
     """Run until `stop` is set; returns the exit code."""
     if not wait_for_database(engine, config, stop):
         return 0
+    if not log.isEnabledFor(logging.DEBUG):
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
     service = Service(engine, config, stop)
     scheduler = start_scheduler(service, utcnow())
     while not stop.wait(1.0):
