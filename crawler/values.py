@@ -7,16 +7,21 @@ from datetime import UTC, datetime
 from typing import Any
 
 _FRACTION = re.compile(r"(\.\d{6})\d+")
+_GERMAN_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 
 
 def parse_time(value: Any) -> datetime | None:
     """An ISO 8601 / RFC 3339 timestamp (up to 9 fractional digits) as aware UTC.
 
-    A date without a time is taken as midnight UTC; a naive time is taken as UTC.
+    A date without a time (also German 'TT.MM.JJJJ') is midnight UTC; a naive time is UTC.
     """
     if not isinstance(value, str) or not value.strip():
         return None
     text = _FRACTION.sub(r"\1", value.strip()).replace("Z", "+00:00")
+    german = _GERMAN_DATE.match(text)
+    if german:
+        day, month, year = german.groups()
+        text = f"{year}-{int(month):02d}-{int(day):02d}"
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError:

@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import SecretStr, ValidationError
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
 
 from crawler.runner import run_crawl
 from crawler.settings import SOURCE_TYPES
@@ -18,7 +20,7 @@ from leumund.config import Config, SourceConfig
 from leumund.errors import OperatorError
 from leumund.jobs_crawl import crawl_all, crawl_spec
 from storage.db import init_schema, make_engine
-from storage.models import CrawlStatus, ReviewData
+from storage.models import Business, CrawlStatus, ReviewData, Source
 
 JSON_KEYS = (
     "platform_id",
@@ -66,9 +68,12 @@ def _config_or_defaults(args: argparse.Namespace) -> Config:
 
 def _try_spec_source(args: argparse.Namespace) -> SourceConfig:
     options = {k: getattr(args, k) for k in OPTION_KEYS if getattr(args, k)}
+    url = args.url
+    if url and "://" not in url and Path(url).exists():
+        url = Path(url).resolve().as_uri()  # a saved page on disk
     try:
         return SourceConfig(
-            name="try", type=args.type, url=args.url, max_pages=args.max_pages, **options
+            name="try", type=args.type, url=url, max_pages=args.max_pages, **options
         )
     except ValidationError as exc:
         reason = exc.errors(include_url=False)[0]["msg"].removeprefix("Value error, ")
@@ -114,6 +119,16 @@ def _check_names(config: Config, business: str | None, source: str | None) -> No
         raise OperatorError(f"crawl: no source named {source!r} in the config")
 
 
+def _source_names(engine: Engine, source_ids: list[int]) -> dict[int, str]:
+    with Session(engine) as session:
+        rows = session.exec(
+            select(Source.id, Source.name, Business.name)
+            .join(Business)
+            .where(col(Source.id).in_(source_ids))
+        )
+        return {sid: f"{business} / {source}" for sid, source, business in rows if sid}
+
+
 def _crawl(args: argparse.Namespace) -> int:
     config = config_from(args)
     _check_names(config, args.business, args.source)
@@ -121,12 +136,13 @@ def _crawl(args: argparse.Namespace) -> int:
     try:
         init_schema(engine)
         runs = crawl_all(engine, config, args.business, args.source)
+        names = _source_names(engine, [run.source_id for run in runs])
     finally:
         engine.dispose()
     for run in runs:
         error = f" — {run.error}" if run.error else ""
         print(
-            f"source #{run.source_id}: {run.status}, {run.pages} pages, {run.reviews_new} new,"
+            f"{names[run.source_id]}: {run.status}, {run.pages} pages, {run.reviews_new} new,"
             f" {run.reviews_updated} updated, {run.http_errors} HTTP errors{error}"
         )
     return 0 if all(run.status == CrawlStatus.OK.value for run in runs) else 1

@@ -156,7 +156,7 @@ def test_try_source_json_keys_and_crawl_command(
         "language", "published_at", "reply", "url",
     ]  # fmt: skip
     assert rows[0]["published_at"].endswith("+00:00")
-    assert crawled.startswith("source #") and "ok, 2 pages, 12 new" in crawled
+    assert crawled.startswith("Bäckerei Beispiel / web: ok, 2 pages, 12 new, 0 updated")
 
 
 def test_try_source_unreachable_is_one_line_and_nonzero(

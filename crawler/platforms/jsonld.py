@@ -10,7 +10,9 @@ import json
 import logging
 import re
 from collections.abc import Iterator
+from html import unescape
 from typing import Any
+from urllib.parse import urljoin
 
 import extruct
 from parsel import Selector
@@ -33,11 +35,13 @@ def lenient_json(text: str) -> Any:
         pass
     cleaned = _WRAPPERS.sub("", text.strip())
     cleaned = _TRAILING_COMMA.sub(r"\1", cleaned)
-    try:
-        return json.loads(cleaned, strict=False)
-    except ValueError:
-        log.debug("JSON-LD block unreadable even leniently (%d chars)", len(text))
-        return None
+    for candidate in (cleaned, unescape(cleaned)):
+        try:
+            return json.loads(candidate, strict=False)
+        except ValueError:
+            continue
+    log.debug("JSON-LD block unreadable even leniently (%d chars)", len(text))
+    return None
 
 
 def jsonld_blocks(html: str) -> list[Any]:
@@ -153,6 +157,7 @@ def review_from_node(node: dict[str, Any], page_url: str) -> ReviewData:
     worst = 1.0 if worst is None else worst
     reply, reply_at = _reply(node)
     url = node.get("url")
+    url = urljoin(page_url, url) if isinstance(url, str) and url else page_url
     return ReviewData(
         platform_id=_node_id(node),
         author=_name(node.get("author")),
@@ -165,7 +170,7 @@ def review_from_node(node: dict[str, Any], page_url: str) -> ReviewData:
         published_at=parse_time(node.get("datePublished") or node.get("dateCreated")),
         reply=reply,
         reply_at=reply_at,
-        url=url if isinstance(url, str) else page_url,
+        url=url,
     )
 
 
