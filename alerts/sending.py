@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 
+from jinja2 import TemplateError
 from sqlalchemy import or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import col
@@ -137,7 +138,7 @@ def _deliver(
     except MailError as exc:
         _failed(engine, rows, str(exc), now, policy, summary)
         return not exc.unreachable
-    except (ValueError, KeyError, LookupError) as exc:  # a row that can never render
+    except (ValueError, LookupError, TemplateError) as exc:  # a row that can never render
         _failed(engine, rows, f"cannot render: {exc}", now, SendPolicy(max_attempts=1), summary)
         return True
     with session_scope(engine) as session:

@@ -16,6 +16,7 @@ from alerts.message import message_id
 from alerts.sending import SendPolicy, claim, send_due
 from alerts.settings import QuietHours
 from storage.db import make_engine, session_scope
+from storage.models import Notification
 from storage.outbox import counts_by_status
 from tests.smtp_server import SmtpServer
 from tests.test_alerts_decide import (
@@ -252,3 +253,20 @@ def test_nothing_lost_when_the_process_dies_between_deciding_and_sending(engine:
             assert len(server.received) == 1
     finally:
         sender.dispose()
+
+
+def test_a_row_that_cannot_render_fails_alone(engine: Engine) -> None:
+    _one_alert(engine)
+    with session_scope(engine) as session:
+        broken = Notification(
+            kind="alert", dedup_key="alert:broken", recipient=OWNER, payload={}, digest=True,
+            send_after=NOW,
+        )  # fmt: skip
+        session.add(broken)
+    with SmtpServer() as server:
+        result = send_due(engine, mailer(server), RENDERER, NOW, POLICY)
+        assert (result.emails, result.failed) == (1, 1)
+        assert len(server.received) == 1
+    failed = [r for r in outbox(engine) if r.status == "failed"]
+    assert [r.dedup_key for r in failed] == ["alert:broken"]
+    assert (failed[0].last_error or "").startswith("cannot render: ")
