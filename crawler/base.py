@@ -70,7 +70,12 @@ class ReviewSpider(scrapy.Spider):
         self.pages += 1
         if self.crawler is not None:
             self.crawler.signals.send_catch_log(signal=PAGE_PARSED, url=response.url)
-        page = self.extract(response)
+        try:
+            page = self.extract(response)
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            self.fetch_error = f"cannot read {response.url}: {type(exc).__name__}: {exc}"[:300]
+            self.logger.warning("%s", self.fetch_error)
+            return
         self.reviews_found += len(page.reviews)
         reached_known = False
         for review in page.reviews:

@@ -119,6 +119,8 @@ def judge(spec: CrawlSpec, summary: SpiderSummary) -> tuple[CrawlStatus, str | N
         return CrawlStatus.TIMEOUT, f"spider timed out after {summary.pages} pages"
     if summary.pages == 0:
         return CrawlStatus.FAILED, summary.fetch_error or f"no page fetched from {spec.url}"
+    if summary.reviews_found == 0 and summary.fetch_error:
+        return CrawlStatus.FAILED, summary.fetch_error
     if summary.reviews_found == 0 and spec.expect_reviews:
         where = spec.url or spec.place_id or spec.location or spec.type
         return CrawlStatus.FAILED, f"page structure changed? 0 reviews found on {where}"

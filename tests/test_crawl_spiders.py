@@ -179,6 +179,8 @@ def test_one_request_at_a_time_per_site(tmp_path: Path) -> None:
 
 def _google_fake(server: LocalServer, pages: dict[str, dict[str, Any]]) -> None:
     def token(hit: Hit) -> Reply:
+        assert hit.method == "POST"
+        assert hit.headers["content-type"] == "application/x-www-form-urlencoded"
         form = parse_qs(hit.body.decode())
         good = form.get("grant_type") == ["refresh_token"] and form.get("refresh_token") == ["rt"]
         if not good or form.get("client_id") != ["cid"] or form.get("client_secret") != ["cs"]:
@@ -194,6 +196,7 @@ def _google_fake(server: LocalServer, pages: dict[str, dict[str, Any]]) -> None:
         )
 
     def reviews(hit: Hit) -> Reply:
+        assert (hit.method, hit.body) == ("GET", b"")
         if hit.headers.get("authorization") != "Bearer ya29.fake":
             return _json(
                 401,
@@ -344,3 +347,36 @@ def test_retry_after_as_seconds_or_http_date() -> None:
     assert retry_after_seconds(b"120") == 120.0
     assert retry_after_seconds("Mon, 23 Nov 2026 12:00:30 GMT", now) == 30.0
     assert retry_after_seconds(b"soon") is None
+
+
+def test_google_places_real_responses_through_the_fake_api(shared_dir: Path) -> None:
+    files = {p.stem: p.read_bytes() for p in (shared_dir / "fixtures/google/places_new").iterdir()}
+
+    def details(hit: Hit) -> Reply:
+        place = urlsplit(hit.path).path.rsplit("/", 1)[1]
+        return Reply(body=files[place], content_type="application/json")
+
+    with LocalServer(shared_dir) as server:
+        for name in files:
+            server.handle(f"/places/{name}", details)
+        results = {
+            name: run_crawl(spec("google_places", "", place_id=name, api_base=server.base_url))
+            for name in sorted(files)[:2]
+        }
+    for name, result in results.items():
+        expected = json.loads(files[name])["reviews"]
+        assert result.status is CrawlStatus.OK
+        assert [r.platform_id for r in result.items] == [
+            e["name"].rsplit("/", 1)[1] for e in expected
+        ]
+
+
+def test_unreadable_api_answer_is_a_failed_crawl(tmp_path: Path) -> None:
+    with LocalServer(tmp_path) as server:
+        server.script("/api/reviews.json", Reply(body="<html>Wartungsarbeiten</html>"))
+        result = run_crawl(spec("trustedshops", server.url("/api/reviews.json")))
+    assert result.status is CrawlStatus.FAILED
+    assert result.error is not None
+    assert result.error.startswith(
+        f"cannot read {server.url('/api/reviews.json')}: JSONDecodeError"
+    )
