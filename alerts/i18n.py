@@ -147,8 +147,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "source_last_success": ("Zuletzt erfolgreich", "Last success"),
     "source_never": ("noch nie", "never"),
     "source_broken_hint": (
-        "Prüfen Sie die URL in config.yaml und die Logs; `leumund status` zeigt den Stand.",
-        "Check the URL in config.yaml and the logs; `leumund status` shows the state.",
+        "Prüfen Sie die URL in config.yaml und die Logs; „leumund status“ zeigt den Stand.",
+        "Check the URL in config.yaml and the logs; “leumund status” shows the state.",
     ),
     "source_recovered_subject": (
         "Leumund: Quelle „{source}“ von {business} funktioniert wieder",
