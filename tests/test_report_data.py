@@ -107,7 +107,8 @@ def report_for(engine: Engine, seeded: Seeded, week: IsoWeek = WEEK) -> WeeklyRe
         return compute_report(conn, seeded.business, week, star_threshold=2.0)
 
 
-def test_week_figures_match_the_stored_reviews(engine: Engine) -> None:
+def test_week_figures_match_the_stored_reviews(any_engine: Engine) -> None:
+    engine = any_engine
     seeded = seed_many(engine)
     report = report_for(engine, seeded)
     week = [r for r in seeded.reviews if seeded.in_week(r, 2026, 47)]
@@ -129,7 +130,8 @@ def test_week_figures_match_the_stored_reviews(engine: Engine) -> None:
     )
 
 
-def test_trend_has_twelve_weeks_with_their_counts(engine: Engine) -> None:
+def test_trend_has_twelve_weeks_with_their_counts(any_engine: Engine) -> None:
+    engine = any_engine
     seeded = seed_many(engine)
     report = report_for(engine, seeded)
     assert [p.week.label for p in report.trend][-3:] == ["2026-W45", "2026-W46", "2026-W47"]
@@ -143,7 +145,8 @@ def test_trend_has_twelve_weeks_with_their_counts(engine: Engine) -> None:
         assert point.stats.average == (pytest.approx(mean(ratings)) if ratings else None)
 
 
-def test_platforms_sentiment_and_lists(engine: Engine) -> None:
+def test_platforms_sentiment_and_lists(any_engine: Engine) -> None:
+    engine = any_engine
     seeded = seed_many(engine)
     report = report_for(engine, seeded)
     week = [r for r in seeded.reviews if seeded.in_week(r, 2026, 47)]
@@ -171,7 +174,8 @@ def test_platforms_sentiment_and_lists(engine: Engine) -> None:
     )
 
 
-def test_week_is_cut_at_local_midnight(engine: Engine) -> None:
+def test_week_is_cut_at_local_midnight(any_engine: Engine) -> None:
+    engine = any_engine
     with session_scope(engine) as s:
         business, sources = add_business(s, "Café Grenze", {"google": "google_places"})
         seeded = Seeded(business, sources)
@@ -185,7 +189,8 @@ def test_week_is_cut_at_local_midnight(engine: Engine) -> None:
     assert report.negative_total == 0
 
 
-def test_empty_week_and_failed_crawls(engine: Engine) -> None:
+def test_empty_week_and_failed_crawls(any_engine: Engine) -> None:
+    engine = any_engine
     with session_scope(engine) as s:
         business, sources = add_business(
             s, "Praxis Ruhig", {"trustpilot": "trustpilot", "google": "google_places"}

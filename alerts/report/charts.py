@@ -82,9 +82,7 @@ class TrendChart:
         self._counts.set_xticklabels(labels)
         self._stars.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: text.format_stars(v)))
         buffer = io.BytesIO()
-        self._fig.savefig(
-            buffer, format="png", metadata={"Software": None}, pil_kwargs={"compress_level": 3}
-        )
+        self._fig.savefig(buffer, format="png", metadata={"Software": None})
         return buffer.getvalue()
 
 
