@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, time, timedelta
 from email.message import EmailMessage
 from html.parser import HTMLParser
@@ -270,3 +271,15 @@ def test_a_row_that_cannot_render_fails_alone(engine: Engine) -> None:
     failed = [r for r in outbox(engine) if r.status == "failed"]
     assert [r.dedup_key for r in failed] == ["alert:broken"]
     assert (failed[0].last_error or "").startswith("cannot render: ")
+
+
+def test_two_senders_at_once_deliver_each_alert_once(engine: Engine) -> None:
+    source = seed(engine)
+    for i in range(12):
+        add_review(engine, source, platform_id=f"c{i}", rating=1.0, text=f"Parallel {i}")
+    decide_alerts(engine, policy(), RENDERER, NOW)
+    with SmtpServer() as server, ThreadPoolExecutor(max_workers=2) as pool:
+        runs = [pool.submit(send_due, engine, mailer(server), RENDERER, NOW, POLICY) for _ in "ab"]
+        results = [run.result(timeout=60) for run in runs]
+        ids = [m["Message-ID"] for m in server.messages]
+    assert sum(r.sent for r in results) == 12 and len(ids) == len(set(ids)) == 12
