@@ -10,11 +10,12 @@ import json
 import logging
 from pathlib import Path
 
-from huggingface_hub import snapshot_download
+from huggingface_hub import model_info, snapshot_download
 
 from sentiment.base import ModelUnavailable
 from sentiment.classifier import META_FILE
 from sentiment.cleaning import GUHR_MODEL
+from sentiment.loading import HUB_TIMEOUT_SECONDS, hub_failure
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,13 @@ def default_directory(model_id: str) -> Path:
 
 def download_model(model_id: str, directory: Path) -> Path:
     """Download config, weights (safetensors, else PyTorch) and tokenizer into `directory`."""
+    try:
+        model_info(model_id, timeout=HUB_TIMEOUT_SECONDS)
+    except Exception as exc:  # any hub or network failure is reported the same way
+        raise ModelUnavailable(
+            f"cannot download {model_id}: {hub_failure(exc)}; run this on a machine that"
+            " reaches huggingface.co"
+        ) from exc
     try:
         snapshot_download(model_id, local_dir=directory, allow_patterns=FILES)
         if not any(directory.glob("*.safetensors")):

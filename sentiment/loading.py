@@ -89,7 +89,7 @@ def _check_hub(model_id: str) -> None:
     try:
         model_info(model_id, timeout=HUB_TIMEOUT_SECONDS)
     except Exception as exc:  # any hub or network failure means: unavailable
-        raise ModelUnavailable(_hub_message(model_id, _reason(exc))) from exc
+        raise ModelUnavailable(_hub_message(model_id, hub_failure(exc))) from exc
 
 
 def _hub_message(model_id: str, why: str) -> str:
@@ -100,7 +100,8 @@ def _hub_message(model_id: str, why: str) -> str:
     )
 
 
-def _reason(exc: Exception) -> str:
+def hub_failure(exc: Exception) -> str:
+    """Why the hub could not serve a model, in a few words."""
     name = type(exc).__name__
     if "Connect" in name or "Timeout" in name or "Network" in name:
         return f"no connection to the hub: {_first_line(exc)}"
