@@ -21,7 +21,8 @@ def register(sub: SubParsers) -> None:
         "report",
         help="send the weekly report now (or write it to an HTML file with --out)",
         description="Without --out the report of each chosen business is queued once per"
-        " week and recipient and sent right away with the configured mail backend.",
+        " week and recipient, then the outbox (with anything else that is due) is sent"
+        " right away with the configured mail backend. With --out nothing is sent.",
     )
     p.add_argument("--business", help="only this business (default: all with reports on)")
     p.add_argument("--week", help="ISO week like 2026-W47 (default: last complete week)")
