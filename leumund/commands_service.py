@@ -8,6 +8,8 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.exc import OperationalError
+
 from leumund import jobs
 from leumund.cliargs import SubParsers, add_config_arg, config_from
 from leumund.demo import DEFAULT_DIR, run_demo
@@ -118,6 +120,9 @@ def _status(args: argparse.Namespace) -> int:
         init_schema(engine)
         now = utcnow()
         status = collect_status(engine, config, now)
+    except OperationalError as exc:
+        reason = str(exc.orig or exc).strip().splitlines()[0]
+        raise OperatorError(f"database {config.storage.url} unavailable: {reason}") from None
     finally:
         engine.dispose()
     _print_status(status, ZoneInfo(config.service.timezone), now)

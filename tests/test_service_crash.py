@@ -218,10 +218,10 @@ def _run_and_kill(
     service.kill()
     assert _crawls(engine) == crawls_before + 1  # 60 missed one-minute slots: one run
 
-    # 4. a clean restart delivers the rest; SIGTERM stops it promptly
-    slow_data.delay = 0.0
+    # 4. a restart delivers the rest; SIGTERM during its (slow) crawl stops it promptly
+    slow_data.delay, http.delay = 0.0, 1.0
     _send_leases_expired(engine)
-    crawls_before = _crawls(engine)
+    _crawls_overdue(engine)
     service = Service(config, log)
 
     def all_sent() -> bool:
@@ -232,7 +232,9 @@ def _run_and_kill(
     wait_for(all_sent, 40, "every notification to be sent")
     service.proc.send_signal(signal.SIGTERM)
     assert service.proc.wait(timeout=15) == 0
-    assert _crawls(engine) == crawls_before  # crawled a minute ago: nothing to make up
+    with Session(engine) as session:
+        last = session.exec(select(CrawlRun).order_by(col(CrawlRun.id).desc())).first()
+    assert last is not None and last.status != "running"  # finished or stopped, recorded
 
 
 def _check_outcome(site: DemoSite, smtp: SmtpServer, engine: Engine) -> None:

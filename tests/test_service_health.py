@@ -56,7 +56,8 @@ def _parse(text: str | None) -> EmailMessage:
     return parsed
 
 
-def test_one_broken_email_after_threshold_and_one_when_recovered(engine: Engine) -> None:
+def test_one_broken_email_after_threshold_and_one_when_recovered(any_engine: Engine) -> None:
+    engine = any_engine
     config = _config(operator_emails=["it@example.de"])
     sync_config(engine, config)
     for attempt in range(2):
@@ -85,7 +86,8 @@ def test_one_broken_email_after_threshold_and_one_when_recovered(engine: Engine)
     assert kinds == [NotificationKind.SOURCE_BROKEN.value, NotificationKind.SOURCE_RECOVERED.value]
 
 
-def test_a_new_streak_after_recovery_is_reported_again_to_owners(engine: Engine) -> None:
+def test_a_new_streak_after_recovery_is_reported_again_to_owners(any_engine: Engine) -> None:
+    engine = any_engine
     config = _config(failure_threshold=1)  # no operator configured: the owners are told
     sync_config(engine, config)
     _crawl(engine, CrawlStatus.FAILED, "boom")
