@@ -22,7 +22,7 @@ from alerts.message import to_text
 from alerts.render import Renderer, alert_payload
 from alerts.rules import RuleHit, evaluate, sentiment_pending
 from alerts.settings import AlertRules
-from alerts.timing import send_after
+from alerts.timing import quiet_payload, send_after
 from storage.db import session_scope
 from storage.models import Business, Notification, NotificationKind, Review, Source
 from storage.outbox import enqueue
@@ -135,6 +135,7 @@ def _decide_review(
         payload = alert_payload(
             review, source, business.name, hits, policy.language, policy.timezone
         )
+        payload["quiet_hours"] = quiet_payload(policy.rules.quiet_hours)
         for recipient in policy.recipients:
             key = f"alert:{review.id}:{recipient.lower()}"
             if _exists(session, key):  # decided before (edit, re-check, restart): once only
@@ -245,6 +246,7 @@ def _backlog_summary(
     """ONE email per business and first crawl instead of one per old review."""
     business = rows[0][2]
     payload = backlog_payload(rows, policy)
+    payload["quiet_hours"] = quiet_payload(policy.rules.quiet_hours)
     sources = "-".join(str(i) for i in sorted({s.id for _, s, _ in rows if s.id is not None}))
     when = send_after(now, policy.timezone, policy.rules.quiet_hours)
     for recipient in policy.recipients:

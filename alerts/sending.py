@@ -23,6 +23,7 @@ from sqlmodel import col
 from alerts.mail import Mailer, MailError
 from alerts.message import from_text
 from alerts.render import Renderer
+from alerts.timing import retry_time
 from storage.db import session_scope
 from storage.models import Notification, NotificationStatus
 from storage.outbox import due, mark_attempt_failed, mark_sent
@@ -165,6 +166,8 @@ def _failed(
             if stored is None:
                 continue
             mark_attempt_failed(session, stored, error, now, policy.max_attempts, policy.retry_base)
+            if stored.next_attempt_at is not None:
+                stored.next_attempt_at = retry_time(stored.next_attempt_at, stored.payload)
             if stored.status == NotificationStatus.FAILED.value:
                 summary.failed += 1
                 log.error(

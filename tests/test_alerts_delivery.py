@@ -283,3 +283,15 @@ def test_two_senders_at_once_deliver_each_alert_once(engine: Engine) -> None:
         results = [run.result(timeout=60) for run in runs]
         ids = [m["Message-ID"] for m in server.messages]
     assert sum(r.sent for r in results) == 12 and len(ids) == len(set(ids)) == 12
+
+
+def test_a_retry_never_lands_in_quiet_hours(engine: Engine) -> None:
+    source = seed(engine)
+    add_review(engine, source, rating=1.0)
+    evening = datetime(2026, 11, 23, 20, 59, 30, tzinfo=UTC)  # 21:59:30 in Berlin
+    decide_alerts(engine, policy(quiet_hours=QuietHours()), RENDERER, evening)
+    with SmtpServer(refuse_first=1) as server:
+        assert send_due(engine, mailer(server), RENDERER, evening, POLICY).retrying == 1
+        [row] = outbox(engine)
+        assert row.next_attempt_at == datetime(2026, 11, 24, 6, 0, tzinfo=UTC)  # 07:00 Berlin
+        assert send_due(engine, mailer(server), RENDERER, row.next_attempt_at, POLICY).sent == 1
