@@ -59,7 +59,8 @@ class DecideSummary:
 Row = tuple[Review, Source, Business]
 
 
-def open_reviews(session: Session) -> list[Row]:
+def open_reviews(session: Session, business_id: int | None = None) -> list[Row]:
+    """Reviews whose alert decision is still open, with their source and business."""
     query = (
         select(Review, Source, Business)
         .join(Source, col(Review.source_id) == col(Source.id))
@@ -67,6 +68,8 @@ def open_reviews(session: Session) -> list[Row]:
         .where(col(Review.alert_checked_version) < col(Review.version))
         .order_by(col(Review.business_id), col(Review.id))
     )
+    if business_id is not None:
+        query = query.where(col(Review.business_id) == business_id)
     return [(r, s, b) for r, s, b in session.exec(query)]
 
 
@@ -76,10 +79,13 @@ def decide_alerts(
     """Decide every open review; one transaction per business."""
     summary = DecideSummary()
     with session_scope(engine) as session:
-        business_ids = sorted({b.id for _, _, b in open_reviews(session) if b.id is not None})
+        query = select(Review.business_id).where(
+            col(Review.alert_checked_version) < col(Review.version)
+        )
+        business_ids = sorted(set(session.exec(query)))
     for business_id in business_ids:
         with session_scope(engine) as session:
-            rows = [row for row in open_reviews(session) if row[2].id == business_id]
+            rows = open_reviews(session, business_id)
             if rows:
                 _decide_business(session, rows, policies, renderer, now, summary)
     return summary

@@ -44,7 +44,7 @@ def shorten(text: str, limit: int) -> tuple[str, bool]:
     if len(text) <= limit:
         return text, False
     cut = text[:limit]
-    space = cut.rfind(" ", limit - 200)
+    space = cut.rfind(" ", max(0, limit - 200))
     if space > 0:
         cut = cut[:space]
     return cut.rstrip() + " …", True

@@ -22,6 +22,8 @@ from alerts.templating import make_environment, render
 from storage.models import NotificationKind, Review, Source
 
 TEXT_LIMIT = 2000
+AUTHOR_LIMIT = 200
+TITLE_LIMIT = 500
 DIGEST_TEXT_LIMIT = 600
 BACKLOG_TEXT_LIMIT = 300
 
@@ -45,9 +47,9 @@ def alert_payload(
         "version": review.version,
         "platform": source.type,
         "source": source.name,
-        "author": review.author,
+        "author": review.author[:AUTHOR_LIMIT],
         "rating": review.rating,
-        "title": review.title,
+        "title": review.title[:TITLE_LIMIT],
         "text": text,
         "truncated": truncated,
         "published_at": _iso(review.published_at or review.first_seen_at),
@@ -109,13 +111,13 @@ def review_view(t: Wording, payload: dict[str, Any], limit: int = TEXT_LIMIT) ->
     text, cut = shorten(str(payload.get("text", "")), limit)
     published = payload.get("published_at")
     return ReviewView(
-        author=header_text(str(payload.get("author") or ""), 200) or t("anonymous"),
+        author=header_text(str(payload.get("author") or ""), AUTHOR_LIMIT) or t("anonymous"),
         rating=payload.get("rating"),
         stars=t.stars(payload.get("rating")),
         rating_text=t.rating(payload.get("rating")),
         date=t.date(datetime.fromisoformat(published)) if published else "",
         platform=t.platform(str(payload.get("platform", ""))),
-        title=header_text(str(payload.get("title") or ""), 500),
+        title=header_text(str(payload.get("title") or ""), TITLE_LIMIT),
         text=text,
         truncated=cut or bool(payload.get("truncated")),
         url=safe_url(payload.get("url")),

@@ -43,7 +43,7 @@ def test_hostile_review_renders_safely_end_to_end(engine: Engine) -> None:
     long_text = f"{SCRIPT} 😡🍞 {ARABIC} {HEBREW} " + "Sehr schlecht. " * 7000  # ~100 KB
     add_review(
         engine, source, rating=1.0, text=long_text,
-        author=f"Eve\r\nBcc: victim@example.test\u202e{SCRIPT}",
+        author=f"Eve\r\nBcc: victim@example.test\u202e{SCRIPT}" + "X" * 50_000,
         title="Übel\nX-Injected: yes", url="https://example.test/r/1",
     )  # fmt: skip
     decide_alerts(engine, _evil_policy(), RENDERER, NOW)
