@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from datetime import UTC, datetime
 from itertools import pairwise
 from pathlib import Path
@@ -36,8 +35,9 @@ def spec(kind: str, url: str, **kw: Any) -> CrawlSpec:
 
 def test_trustpilot_follows_pages_newest_first_politely(tmp_path: Path) -> None:
     DemoSite(tmp_path)
+    settings = FAST.model_copy(update={"download_delay": 0.6})
     with LocalServer(tmp_path) as server:
-        result = run_crawl(spec("trustpilot", server.url(TP_PATH)))
+        result = run_crawl(spec("trustpilot", server.url(TP_PATH), settings=settings))
     assert (result.status, result.pages, result.error) == (CrawlStatus.OK, 2, None)
     assert len(result.items) == 12
     dates = [r.published_at for r in result.items]
@@ -47,6 +47,8 @@ def test_trustpilot_follows_pages_newest_first_politely(tmp_path: Path) -> None:
         f"{TP_PATH}?sort=recency",
         f"{TP_PATH}?sort=recency&page=2",
     ]
+    gaps = [b.started - a.ended for a, b in pairwise(server.hits)]
+    assert min(gaps) >= 0.3  # download_delay 0.6 s ± 50 % jitter
     agent = server.hits[1].headers["user-agent"]
     assert agent.startswith("Leumund/") and agent.endswith("(+https://example.test/kontakt)")
 
@@ -108,20 +110,6 @@ def test_persistent_503_gives_up_with_reason(tmp_path: Path) -> None:
     assert result.http_errors == 2
     tries = [h for h in server.hits if h.path == "/bewertungen/"]
     assert tries[1].started - tries[0].ended >= 0.9  # backoff, not an immediate retry
-
-
-def test_hanging_server_is_cut_off_and_earlier_reviews_kept(tmp_path: Path) -> None:
-    DemoSite(tmp_path)
-    settings = FAST.model_copy(update={"download_timeout": 60, "crawl_timeout": 5})
-    with LocalServer(tmp_path) as server:
-        server.script(f"{TP_PATH}?sort=recency&page=2", Reply(hang=True))
-        started = time.monotonic()
-        result = run_crawl(spec("trustpilot", server.url(TP_PATH), settings=settings))
-        elapsed = time.monotonic() - started
-    assert result.status is CrawlStatus.TIMEOUT
-    assert result.error == "crawl did not finish within 5 s; child process stopped"
-    assert len(result.items) == 6
-    assert elapsed < 12
 
 
 def test_child_that_dies_is_a_failed_crawl(tmp_path: Path) -> None:
@@ -321,17 +309,6 @@ def test_real_trustedshops_api_response(shared_dir: Path) -> None:
     assert (result.status, len(result.items)) == (CrawlStatus.OK, 36)
 
 
-def test_download_delay_spaces_requests_to_one_site(tmp_path: Path) -> None:
-    DemoSite(tmp_path)
-    settings = FAST.model_copy(update={"download_delay": 0.6})
-    with LocalServer(tmp_path) as server:
-        result = run_crawl(spec("trustpilot", server.url(TP_PATH), settings=settings))
-    assert result.pages == 2
-    hits = server.hits
-    gaps = [b.started - a.ended for a, b in pairwise(hits)]
-    assert min(gaps) >= 0.3  # 0.6 s ± 50 % jitter
-
-
 def test_politeness_is_set_explicitly() -> None:
     values = scrapy_settings(CrawlerSettings(contact_url="https://x.test/about"))
     assert values["ROBOTSTXT_OBEY"] is True
@@ -361,7 +338,7 @@ def test_google_places_real_responses_through_the_fake_api(shared_dir: Path) -> 
             server.handle(f"/places/{name}", details)
         results = {
             name: run_crawl(spec("google_places", "", place_id=name, api_base=server.base_url))
-            for name in sorted(files)[:2]
+            for name in sorted(files)[:1]
         }
     for name, result in results.items():
         expected = json.loads(files[name])["reviews"]
