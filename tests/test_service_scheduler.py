@@ -10,8 +10,11 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy.engine import Engine
+from sqlmodel import select
 
 from leumund.config import Config
+from leumund.jobs import report_week_due, sync_config
 from leumund.scheduler import (
     add_jobs,
     crontab_trigger,
@@ -19,6 +22,10 @@ from leumund.scheduler import (
     schedule_catch_up,
     scheduler_options,
 )
+from leumund.service import reports_to_catch_up
+from leumund.status import next_crawl
+from storage.db import session_scope
+from storage.models import Source
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -182,3 +189,33 @@ def test_catch_up_runs_each_overdue_source_exactly_once() -> None:
     assert crawls == [("crawl", "Bäckerei Beispiel", "tp"), ("crawl", "Praxis", "tp")]
     job_next = {j.id: j.next_run_time for j in scheduler.get_jobs()}
     assert all(t is None or t > now + timedelta(hours=5) for i, t in job_next.items() if "tp" in i)
+
+
+def test_next_crawl_comes_from_schedule_and_last_attempt() -> None:
+    config = _config()
+    tp, web, off = config.businesses[0].sources
+    now = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)  # Monday 13:00 in Berlin
+    assert next_crawl(tp, BERLIN, now - timedelta(hours=1), now) == now + timedelta(hours=5)
+    assert next_crawl(tp, BERLIN, now - timedelta(hours=7), now) == now  # overdue: at start
+    assert next_crawl(tp, BERLIN, None, now) == now
+    tomorrow = datetime(2026, 11, 24, 6, 15, tzinfo=BERLIN)
+    assert next_crawl(web, BERLIN, now - timedelta(hours=1), now) == tomorrow
+    assert next_crawl(off, BERLIN, None, now) is None
+
+
+def test_weekly_report_is_made_up_only_after_its_slot_and_for_crawled_sources(
+    engine: Engine,
+) -> None:
+    config = _config()
+    sync_config(engine, config)
+    monday_noon = datetime(2026, 11, 23, 11, 0, tzinfo=UTC)  # after Berlin's 08:00 slot
+    assert report_week_due(config.businesses[0], monday_noon) == "2026-W47"
+    assert report_week_due(config.businesses[1], monday_noon) is None  # Friday 17:30 New York
+    assert reports_to_catch_up(engine, config, monday_noon) == []  # nothing crawled yet
+    with session_scope(engine) as session:
+        for source in session.exec(select(Source)):
+            source.first_crawl_at = monday_noon - timedelta(days=3)
+            session.add(source)
+    assert reports_to_catch_up(engine, config, monday_noon) == ["Bäckerei Beispiel"]
+    sunday = monday_noon - timedelta(days=1)  # Berlin's Monday slot not yet; New York's
+    assert reports_to_catch_up(engine, config, sunday) == ["Praxis"]  # Friday slot passed
