@@ -155,3 +155,14 @@ def test_train_passes_its_arguments_to_the_trainer(capsys: pytest.CaptureFixture
     out = capsys.readouterr().out
     assert "python -m sentiment.train" in out
     assert "--steps" in out
+
+
+def test_download_offline_is_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "m"
+    assert main(["sentiment", "download", "acme/no-such-model", "--dir", str(target)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert "cannot download acme/no-such-model" in err
+    assert not target.exists()
