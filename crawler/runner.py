@@ -13,7 +13,10 @@ import multiprocessing
 import os
 import queue as queue_mod
 import re
+import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing.process import BaseProcess
 from multiprocessing.queues import Queue
@@ -43,7 +46,8 @@ def run_crawl(
     ctx = multiprocessing.get_context("spawn")
     messages: Queue[tuple[str, Any]] = ctx.Queue()
     child = ctx.Process(target=_child_main, args=(spec, messages, cls), daemon=True)
-    child.start()
+    with _without_main_module():
+        child.start()
     progress = _Progress()
     try:
         summary = _receive(child, messages, progress, time.monotonic() + limit)
@@ -52,6 +56,26 @@ def run_crawl(
         messages.close()
         messages.cancel_join_thread()
     return _result(spec, progress, summary, child, limit)
+
+
+@contextmanager
+def _without_main_module() -> Iterator[None]:
+    """Start the child without re-importing the parent's `__main__`.
+
+    A spawned child imports the parent's main module first; for the `leumund` CLI that is
+    every component, the sentiment model's torch included — seconds and hundreds of MB per
+    crawl for nothing. The child needs only `crawler` and `storage.models`, so multiprocessing
+    is shown a main module without a name or file while the child starts.
+    """
+    main = sys.modules["__main__"]
+    saved: dict[str, Any] = {k: v for k, v in vars(main).items() if k in ("__spec__", "__file__")}
+    main.__dict__["__spec__"] = None
+    main.__dict__.pop("__file__", None)
+    try:
+        yield
+    finally:
+        main.__dict__.pop("__spec__", None)
+        main.__dict__.update(saved)
 
 
 @dataclass

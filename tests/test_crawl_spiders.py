@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import sys
 from datetime import UTC, datetime
 from itertools import pairwise
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from pytest import MonkeyPatch
 
 from crawler.demo.site import DemoSite
 from crawler.middleware import retry_after_seconds
@@ -112,12 +116,20 @@ def test_persistent_503_gives_up_with_reason(tmp_path: Path) -> None:
     assert tries[1].started - tries[0].ended >= 0.9  # backoff, not an immediate retry
 
 
-def test_child_that_dies_is_a_failed_crawl(tmp_path: Path) -> None:
+def test_child_that_dies_is_a_failed_crawl(tmp_path: Path, monkeypatch: MonkeyPatch) -> None:
     DemoSite(tmp_path)
+    marker = tmp_path / "main-imported"
+    script = tmp_path / "heavy_main.py"
+    script.write_text(f"open({str(marker)!r}, 'w').close()\n", encoding="utf-8")
+    fake_main = ModuleType("__main__")
+    fake_main.__file__ = str(script)
+    monkeypatch.setitem(sys.modules, "__main__", fake_main)
     with LocalServer(tmp_path) as server:
         result = run_crawl(spec("crash", server.url("/bewertungen/")), spider_cls=CrashingSpider)
     assert result.status is CrawlStatus.FAILED
     assert result.error == "crawler process ended without a result (exit code 3)"
+    assert not marker.exists()  # the child did not re-run the parent's main module
+    assert sys.modules["__main__"] is fake_main and fake_main.__file__ == str(script)
 
 
 BROKEN = """<html><head><script type="application/ld+json">
