@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 _FRACTION = re.compile(r"(\.\d{6})\d+")
+_BREAK = re.compile(r"<br\s*/?>|</p>", re.IGNORECASE)
+_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
 _GERMAN_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 
 
@@ -75,6 +77,11 @@ def text_of(value: Any) -> str:
         return ""
     lines = [" ".join(line.split()) for line in value.strip().splitlines()]
     return "\n".join(lines).strip()
+
+
+def strip_markup(value: str) -> str:
+    """HTML some sites leave in review text: line breaks kept, other tags dropped."""
+    return _TAG.sub("", _BREAK.sub("\n", value))
 
 
 def dig(data: Any, *path: str | int) -> Any:

@@ -89,7 +89,8 @@ def _try_source(args: argparse.Namespace) -> int:
     for item in result.items:
         print(json.dumps(review_json(item), ensure_ascii=False) if args.json else _line(item))
     if result.status is not CrawlStatus.OK:
-        print(f"leumund: try-source: {result.error}", file=sys.stderr)
+        reason = str(result.error).replace("page structure changed? 0 reviews", "0 reviews")
+        print(f"leumund: try-source: {reason}", file=sys.stderr)
         return 1
     if not args.json:
         print(f"{len(result.items)} reviews on {result.pages} page(s)")

@@ -218,3 +218,25 @@ def test_demo_pages_parse_like_the_real_platform(tmp_path: Path) -> None:
     assert [r.reply for r in on_shop] == [r.reply for r in first]
     assert len(site.reviews) == 12
     assert {r.rating for r in site.reviews} >= {1, 2, 3, 4, 5}
+
+
+def test_jsonld_graph_references_entities_and_markup_resolved() -> None:
+    graph = {
+        "@context": "https://schema.org",
+        "@graph": [
+            {"@type": "Person", "@id": "#p1", "name": "Jörg"},
+            {
+                "@type": "Review",
+                "@id": "https://example.test/r/77",
+                "author": {"@id": "#p1"},
+                "reviewBody": "Gut &amp; günstig.<br/>Gerne wieder.",
+                "reviewRating": [{"@type": "Rating", "ratingValue": "4,5"}],
+                "datePublished": "03.11.2026",
+            },
+        ],
+    }
+    html = f'<script type="application/ld+json">{json.dumps(graph)}</script>'
+    (review,) = reviews_from_html(html, "https://example.test/bewertungen")
+    assert (review.platform_id, review.author, review.rating) == ("77", "Jörg", 4.5)
+    assert review.text == "Gut & günstig.\nGerne wieder."
+    assert review.published_at == datetime(2026, 11, 3, tzinfo=UTC)

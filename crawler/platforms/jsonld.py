@@ -17,7 +17,7 @@ from urllib.parse import urljoin
 import extruct
 from parsel import Selector
 
-from crawler.values import as_dict, parse_time, scale, stars, text_of, to_float
+from crawler.values import as_dict, parse_time, scale, stars, strip_markup, text_of, to_float
 from storage.models import ReviewData
 
 log = logging.getLogger(__name__)
@@ -60,17 +60,29 @@ def structured_nodes(html: str, base_url: str) -> list[Any]:
         log.debug("extruct failed on %s: %s", base_url, exc)
         data = {}
     nodes.extend(_plain(node) for node in data.get("microdata", []))
-    nodes.extend(_linked(_plain(data.get("rdfa", []))))
-    return nodes
+    rdfa = _plain(data.get("rdfa", []))
+    nodes.extend(rdfa if isinstance(rdfa, list) else [rdfa])
+    return _linked(nodes)
 
 
-def _linked(nodes: Any) -> list[Any]:
-    """RDFa comes flat, nodes pointing at each other by @id: put the objects in place."""
-    flat = nodes if isinstance(nodes, list) else [nodes]
-    index = {n["@id"]: n for n in flat if isinstance(n, dict) and "@id" in n}
+def _index(value: Any, index: dict[str, Any]) -> None:
+    if isinstance(value, list):
+        for item in value:
+            _index(item, index)
+    elif isinstance(value, dict):
+        if isinstance(value.get("@id"), str) and len(value) > 1:
+            index.setdefault(value["@id"], value)
+        for item in value.values():
+            _index(item, index)
+
+
+def _linked(flat: list[Any]) -> list[Any]:
+    """Nodes that point at each other by @id (RDFa, JSON-LD @graph): objects put in place."""
+    index: dict[str, Any] = {}
+    _index(flat, index)
 
     def resolve(value: Any, depth: int) -> Any:
-        if depth > 5:
+        if depth > 8:
             return value
         if isinstance(value, list):
             return [resolve(v, depth + 1) for v in value]
@@ -121,6 +133,11 @@ def walk_reviews(data: Any) -> Iterator[dict[str, Any]]:
                 yield from walk_reviews(value)
 
 
+def _clean(value: Any) -> str:
+    """Review text as sites put it into JSON-LD: entities and <br> markup included."""
+    return text_of(strip_markup(unescape(value)) if isinstance(value, str) else value)
+
+
 def _name(value: Any) -> str:
     if isinstance(value, list):
         return _name(value[0]) if value else ""
@@ -145,12 +162,15 @@ def _reply(node: dict[str, Any]) -> tuple[str | None, Any]:
         comment = comment[0] if comment else None
     if not isinstance(comment, dict):
         return None, None
-    text = text_of(comment.get("text"))
+    text = _clean(comment.get("text"))
     return (text or None), parse_time(comment.get("dateCreated") or comment.get("datePublished"))
 
 
 def review_from_node(node: dict[str, Any], page_url: str) -> ReviewData:
-    rating = as_dict(node.get("reviewRating"))
+    rating_node = node.get("reviewRating")
+    if isinstance(rating_node, list):
+        rating_node = rating_node[0] if rating_node else None
+    rating = as_dict(rating_node)
     raw = to_float(rating.get("ratingValue"))
     best = to_float(rating.get("bestRating")) or 5.0
     worst = to_float(rating.get("worstRating"))
@@ -164,8 +184,8 @@ def review_from_node(node: dict[str, Any], page_url: str) -> ReviewData:
         rating=stars(raw, best, worst),
         rating_raw=raw,
         rating_scale=scale(best, worst) if raw is not None else None,
-        title=text_of(node.get("name") or node.get("headline")),
-        text=text_of(node.get("reviewBody") or node.get("description")),
+        title=_clean(node.get("name") or node.get("headline")),
+        text=_clean(node.get("reviewBody") or node.get("description")),
         language=text_of(node.get("inLanguage")) or None,
         published_at=parse_time(node.get("datePublished") or node.get("dateCreated")),
         reply=reply,
