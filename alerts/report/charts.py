@@ -57,7 +57,7 @@ class TrendChart:
         counts.set_zorder(stars.get_zorder() - 1)
         stars.patch.set_visible(False)
         counts.yaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
-        counts.set_xticks(list(range(self.weeks)))
+        counts.set_xticks(self._labelled())
         counts.tick_params(axis="both", labelsize=FONT, colors=TEXT_COLOR)
         counts.grid(axis="y", color=GRID_COLOR, linewidth=0.8)
         counts.set_axisbelow(True)
@@ -69,6 +69,10 @@ class TrendChart:
         for side in ("top", "left"):
             stars.spines[side].set_visible(False)
 
+    def _labelled(self) -> list[int]:
+        """Every third week, ending with the report's week: room for large labels."""
+        return list(range(self.weeks - 1, -1, -3))[::-1]
+
     def png(self, points: Sequence[WeekPoint], text: TrendText) -> bytes:
         if len(points) != self.weeks:
             raise ValueError(f"chart built for {self.weeks} weeks, got {len(points)}")
@@ -77,9 +81,7 @@ class TrendChart:
             bar.set_height(count)
         self._line.set_ydata([math.nan if a is None else a for a in _averages(points)])
         self._counts.set_ylim(0, max(4, math.ceil(max(counts, default=0) * 1.15)))
-        last = self.weeks - 1
-        labels = [lbl if (last - i) % 3 == 0 else "" for i, lbl in enumerate(text.week_labels)]
-        self._counts.set_xticklabels(labels)
+        self._counts.set_xticklabels([text.week_labels[i] for i in self._labelled()])
         self._stars.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: text.format_stars(v)))
         buffer = io.BytesIO()
         self._fig.savefig(buffer, format="png", metadata={"Software": None})
