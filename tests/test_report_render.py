@@ -142,7 +142,20 @@ def test_hostile_review_text_is_escaped(engine: Engine) -> None:
                 published_at=datetime(2026, 11, 18, 9, tzinfo=UTC),
             )
         )
+        s.add(
+            review(
+                seeded,
+                "trustpilot",
+                2,
+                rating=2.0,
+                author="Max\r\nMuster" + "x" * 5000,
+                text="Schimmel! " * 10_000,
+                published_at=datetime(2026, 11, 19, 9, tzinfo=UTC),
+            )
+        )
     rendered, msg = email_of(report_for(engine, seeded))
+    assert len(rendered.html) < 40_000 and len(rendered.text) < 10_000
+    assert "Max Musterxxx" in rendered.text and "Max\r" not in rendered.text
     html = rendered.html
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "<img src=x" not in html and "&lt;img src=x onerror" in html
