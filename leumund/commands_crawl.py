@@ -83,7 +83,10 @@ def _try_spec_source(args: argparse.Namespace) -> SourceConfig:
 def _try_source(args: argparse.Namespace) -> int:
     source = _try_spec_source(args)
     config = _config_or_defaults(args)
-    secrets = {v: SecretStr(os.environ[v]) for v in source.env_refs().values() if v in os.environ}
+    missing = [v for v in source.env_refs().values() if not os.environ.get(v)]
+    if missing:
+        raise OperatorError(f"try-source: environment variable {missing[0]} is not set")
+    secrets = {v: SecretStr(os.environ[v]) for v in source.env_refs().values()}
     config = config.model_copy().bind(config.base_dir, secrets)
     result = run_crawl(crawl_spec(config, source, expect_reviews=True))
     for item in result.items:
