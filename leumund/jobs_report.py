@@ -17,7 +17,8 @@ from sqlmodel import Session, col, select
 
 from alerts.message import to_text
 from alerts.report.charts import TrendChart
-from alerts.report.data import TREND_WEEKS, WeeklyReport, compute_report
+from alerts.report.data import compute_report
+from alerts.report.model import TREND_WEEKS, WeeklyReport
 from alerts.report.render import build_message, render_report, render_report_file
 from alerts.report.weeks import IsoWeek, last_complete_week
 from alerts.templating import make_environment

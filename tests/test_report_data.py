@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from alerts.report.data import NEGATIVE_LIMIT, WeeklyReport, compute_report
+from alerts.report.data import compute_report
+from alerts.report.model import NEGATIVE_LIMIT, WeeklyReport
 from alerts.report.weeks import IsoWeek, last_complete_week
 from storage.db import session_scope
 from storage.models import Business, CrawlRun, Review, Source

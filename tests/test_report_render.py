@@ -13,7 +13,7 @@ from statistics import mean
 from sqlalchemy.engine import Engine
 
 from alerts.report.charts import TrendChart
-from alerts.report.data import WeeklyReport
+from alerts.report.model import WeeklyReport
 from alerts.report.render import RenderedReport, build_message, render_report, render_report_file
 from alerts.report.weeks import IsoWeek
 from alerts.templating import make_environment

@@ -17,7 +17,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from alerts.report.data import WeekPoint
+from alerts.report.model import WeekPoint
 
 WIDTH_IN, HEIGHT_IN, DPI = 5.2, 3.0, 180
 FONT = 17

@@ -18,7 +18,7 @@ from jinja2 import Environment
 from alerts import message
 from alerts.i18n import Wording, lang_of
 from alerts.report.charts import TrendChart, TrendText, trend_png
-from alerts.report.data import COMPARE_WEEKS, UNANSWERED_DAYS, WeeklyReport
+from alerts.report.model import COMPARE_WEEKS, UNANSWERED_DAYS, WeeklyReport
 from alerts.templating import render
 
 SENTIMENT_COLORS = {
