@@ -113,6 +113,21 @@ def test_places_new_real_responses(shared_dir: Path) -> None:
     assert any(r.text == "" and r.rating == 4.0 for r in rating_only)
 
 
+def test_places_legacy_real_responses(shared_dir: Path) -> None:
+    for path in sorted((shared_dir / "fixtures/google/places_legacy").glob("*.json")):
+        data = json.loads(path.read_text("utf-8"))
+        raw = data["result"]["reviews"]
+        got = places_reviews(data)
+        assert len(got) == len(raw) > 0
+        for review, item in zip(got, raw, strict=True):
+            assert review.rating == float(item["rating"])
+            assert review.published_at == datetime.fromtimestamp(item["time"], UTC)
+            assert review.author == item["author_name"]
+            assert review.language == item["language"]
+        contributors = [r.platform_id for r in got if r.platform_id]
+        assert len(set(contributors)) == len(contributors)
+
+
 def test_trustedshops_real_product_reviews(shared_dir: Path) -> None:
     data = json.loads((shared_dir / "fixtures/trustedshops/productReviews.json").read_text("utf-8"))
     raw = data["response"]["data"]["product"]["reviews"]

@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 from scrapy.http import FormRequest, Request, Response
 
 from crawler.base import Page, ReviewSpider
-from crawler.values import as_dict, dig, parse_time, text_of, to_float
+from crawler.values import as_dict, dig, from_unix, parse_time, text_of, to_float
 from storage.models import ReviewData
 
 PLACES_API = "https://places.googleapis.com/v1"
@@ -51,7 +51,33 @@ def places_review(item: dict[str, Any]) -> ReviewData:
     )
 
 
+def legacy_places_review(item: dict[str, Any]) -> ReviewData:
+    """A Places API (Legacy) review: no review id, so author profile + unix time stand in."""
+    raw = to_float(item.get("rating"))
+    author_url = str(item.get("author_url") or "")
+    contributor = (
+        author_url.split("/contrib/")[1].split("/")[0] if "/contrib/" in author_url else ""
+    )
+    when = from_unix(item.get("time"))
+    return ReviewData(
+        platform_id=f"{contributor}:{item.get('time')}" if contributor and when else "",
+        author=text_of(item.get("author_name")),
+        rating=raw,
+        rating_raw=raw,
+        rating_scale="1-5" if raw is not None else None,
+        title="",
+        text=text_of(item.get("text")),
+        language=item.get("language") or None,
+        published_at=when,
+        url=author_url or None,
+    )
+
+
 def places_reviews(data: Any) -> list[ReviewData]:
+    """Reviews of a Places API (New) place; a Legacy `{"result": …}` answer is read too."""
+    if isinstance(data, dict) and isinstance(data.get("result"), dict):
+        legacy = data["result"].get("reviews") or []
+        return [legacy_places_review(i) for i in legacy if isinstance(i, dict)]
     items = data.get("reviews") if isinstance(data, dict) else None
     return [places_review(i) for i in items or [] if isinstance(i, dict)]
 
