@@ -182,3 +182,18 @@ def schedule_catch_up(
     for index, (business, source) in enumerate(overdue):
         when = now + timedelta(seconds=index * spread_seconds)
         scheduler.modify_job(crawl_job_id(business, source), next_run_time=when)
+
+
+def resume_intervals(
+    scheduler: BaseScheduler,
+    config: Config,
+    last_attempts: Mapping[SourceKey, datetime | None],
+    now: datetime,
+) -> None:
+    """Interval sources not yet due continue from their last attempt, not from the restart."""
+    for business, source in enabled_sources(config):
+        interval = parse_interval(source.schedule)
+        last = last_attempts.get((business.name, source.name))
+        if interval is not None and last is not None and last + interval > now:
+            job_id = crawl_job_id(business.name, source.name)
+            scheduler.modify_job(job_id, next_run_time=last + interval)

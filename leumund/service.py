@@ -32,6 +32,7 @@ from leumund.scheduler import (
     Runner,
     add_jobs,
     overdue_sources,
+    resume_intervals,
     schedule_catch_up,
     scheduler_options,
 )
@@ -252,8 +253,10 @@ def start_scheduler(service: Service, now: datetime) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(timezone=config.service.timezone, **scheduler_options())
     runner: Runner = service
     add_jobs(scheduler, config, runner)
-    overdue = overdue_sources(config, last_attempts(service.engine), now)
+    attempts = last_attempts(service.engine)
+    overdue = overdue_sources(config, attempts, now)
     schedule_catch_up(scheduler, overdue, now)
+    resume_intervals(scheduler, config, attempts, now)
     for name in reports_to_catch_up(service.engine, config, now):
         scheduler.add_job(runner.weekly_report, args=(name,), id=f"catch-up report:{name}")
     scheduler.modify_job("outbox", next_run_time=now)

@@ -19,6 +19,7 @@ from leumund.scheduler import (
     add_jobs,
     crontab_trigger,
     overdue_sources,
+    resume_intervals,
     schedule_catch_up,
     scheduler_options,
 )
@@ -189,6 +190,23 @@ def test_catch_up_runs_each_overdue_source_exactly_once() -> None:
     assert crawls == [("crawl", "Bäckerei Beispiel", "tp"), ("crawl", "Praxis", "tp")]
     job_next = {j.id: j.next_run_time for j in scheduler.get_jobs()}
     assert all(t is None or t > now + timedelta(hours=5) for i, t in job_next.items() if "tp" in i)
+
+
+def test_sources_not_yet_due_continue_from_their_last_attempt() -> None:
+    config = _config(jitter_seconds=0)
+    scheduler = _scheduler(config)
+    now = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+    last = now - timedelta(hours=2)
+    attempts = {("Bäckerei Beispiel", "tp"): last, ("Praxis", "tp"): now - timedelta(hours=9)}
+    resume_intervals(scheduler, config, attempts, now)
+    scheduler.start(paused=True)
+    try:
+        assert scheduler.get_job("crawl:Bäckerei Beispiel:tp").next_run_time == last + timedelta(
+            hours=6
+        )
+        assert scheduler.get_job("crawl:Praxis:tp").next_run_time > now  # overdue: catch-up's job
+    finally:
+        scheduler.shutdown()
 
 
 def test_next_crawl_comes_from_schedule_and_last_attempt() -> None:
