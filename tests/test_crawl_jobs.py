@@ -10,13 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import SecretStr
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from crawler.demo.site import SCHEMA_DIR, TRUSTPILOT_DIR, DemoSite
 from leumund.cli import main
 from leumund.config import Config
-from leumund.jobs_crawl import INTERRUPTED, crawl_all, crawl_source
+from leumund.jobs_crawl import INTERRUPTED, crawl_all, crawl_source, crawl_spec
 from storage.db import session_scope
 from storage.models import CrawlRun, CrawlStatus, Review, utcnow
 from storage.registry import BusinessSpec, SourceSpec, get_source, sync_businesses
@@ -178,3 +179,47 @@ def test_try_source_unreachable_is_one_line_and_nonzero(
     err = capsys.readouterr().err.strip()
     assert code == 1
     assert err == f"leumund: try-source: HTTP 404 from {server.url('/shop')}"
+
+
+def test_crawl_spec_resolves_secrets_and_google_api_base(tmp_path: Path) -> None:
+    config = Config.model_validate(
+        {
+            "crawler": {"max_pages": 4},
+            "businesses": [
+                {
+                    "name": "Praxis",
+                    "owner_emails": ["praxis@example.de"],
+                    "sources": [
+                        {
+                            "name": "gbp",
+                            "type": "google_business_profile",
+                            "url": "http://127.0.0.1:8080/",
+                            "location": "accounts/1/locations/2",
+                            "client_id_env": "T_CID",
+                            "client_secret_env": "T_CS",
+                            "refresh_token_env": "T_RT",
+                        },
+                        {
+                            "name": "tp",
+                            "type": "trustpilot",
+                            "url": "https://x.test/r",
+                            "max_pages": 2,
+                        },
+                    ],
+                }
+            ],
+        }
+    ).bind(
+        tmp_path, {"T_CID": SecretStr("cid"), "T_CS": SecretStr("geheim"), "T_RT": SecretStr("rt")}
+    )
+    gbp, tp = config.businesses[0].sources
+    spec = crawl_spec(config, gbp, frozenset({"a"}), expect_reviews=True)
+    assert spec.secrets == {"client_id": "cid", "client_secret": "geheim", "refresh_token": "rt"}
+    assert (spec.api_base, spec.token_url) == (
+        "http://127.0.0.1:8080",
+        "http://127.0.0.1:8080/token",
+    )
+    assert (spec.max_pages, spec.known_ids, spec.expect_reviews) == (4, frozenset({"a"}), True)
+    assert "geheim" not in repr(spec)
+    plain = crawl_spec(config, tp)
+    assert (plain.max_pages, plain.api_base, plain.token_url) == (2, None, None)
