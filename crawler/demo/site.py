@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from html import escape
 from importlib.resources import files
 from pathlib import Path
@@ -64,14 +64,18 @@ class DemoSite:
         published: datetime | None = None,
         reply: str | None = None,
     ) -> DemoReview:
-        """A new review, shown first on both platforms."""
-        when = published or datetime.now(UTC)
+        """A new review, shown first on both platforms (newer than any, whatever the clock)."""
+        when = published or max(datetime.now(UTC), self._newest() + timedelta(minutes=1))
         review = DemoReview(uuid.uuid4().hex[:24], author, rating, title, text, _iso(when))
         if reply:
             review = DemoReview(**{**asdict(review), "reply": reply, "reply_at": _iso(when)})
         self.reviews.append(review)
         self.render()
         return review
+
+    def _newest(self) -> datetime:
+        stamps = [datetime.fromisoformat(r.published.replace("Z", "+00:00")) for r in self.reviews]
+        return max(stamps, default=datetime.now(UTC))
 
     def replace_review(self, review: DemoReview) -> None:
         """An edit on the platform: same id, new content."""
