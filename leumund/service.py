@@ -24,7 +24,7 @@ from typing import TypeVar
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlmodel import select
+from sqlmodel import col, select
 
 from leumund import jobs
 from leumund.config import Config
@@ -37,8 +37,7 @@ from leumund.scheduler import (
     scheduler_options,
 )
 from sentiment.base import Classifier
-from storage.db import init_schema
-from storage.db import session_scope as db_session
+from storage.db import init_schema, session_scope
 from storage.models import Business, Source, utcnow
 
 log = logging.getLogger(__name__)
@@ -162,7 +161,7 @@ def wait_for_database(engine: Engine, config: Config, stop: threading.Event) -> 
 
 
 def last_attempts(engine: Engine) -> dict[tuple[str, str], datetime | None]:
-    with db_session(engine) as session:
+    with session_scope(engine) as session:
         rows = session.exec(
             select(Business.name, Source.name, Source.last_attempt_at).join(Business)
         )
@@ -172,7 +171,7 @@ def last_attempts(engine: Engine) -> dict[tuple[str, str], datetime | None]:
 def reports_to_catch_up(engine: Engine, config: Config, now: datetime) -> list[str]:
     """Businesses whose report slot passed this week while their sources were already crawled."""
     due: list[str] = []
-    with db_session(engine) as session:
+    with session_scope(engine) as session:
         for business in config.businesses:
             slot = jobs.report_slot(business, now)
             if slot is None:
@@ -180,7 +179,7 @@ def reports_to_catch_up(engine: Engine, config: Config, now: datetime) -> list[s
             first = session.exec(
                 select(Source.first_crawl_at)
                 .join(Business)
-                .where(Business.name == business.name, Source.first_crawl_at != None)  # noqa: E711
+                .where(Business.name == business.name, col(Source.first_crawl_at).is_not(None))
             ).all()
             if any(at is not None and at <= slot for at in first):
                 due.append(business.name)
