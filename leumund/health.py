@@ -92,6 +92,7 @@ def _enqueue_event(
             source_id=row.id,
             payload={"since": event.since.isoformat(), "failures": event.failures},
             message=message,
+            send_after=now,
         )
         added += enqueue(session, notification)
     row.broken_notified = event.kind is NotificationKind.SOURCE_BROKEN

@@ -10,13 +10,15 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from alerts.mail import SmtpMailer
 from leumund.config import Config
 from leumund.health import check_sources
-from leumund.jobs import sync_config
+from leumund.jobs import send_due, sync_config
 from storage.crawls import CrawlOutcome, finish_run, start_run
 from storage.db import session_scope
 from storage.models import CrawlStatus, Notification, NotificationKind, Source, utcnow
 from storage.registry import get_source
+from tests.smtp_server import SmtpServer
 
 
 def _config(**service: Any) -> Config:
@@ -84,6 +86,13 @@ def test_one_broken_email_after_threshold_and_one_when_recovered(any_engine: Eng
     assert check_sources(engine, config, utcnow()) == 0
     kinds = [r.kind for r in _operator_mail(engine)]
     assert kinds == [NotificationKind.SOURCE_BROKEN.value, NotificationKind.SOURCE_RECOVERED.value]
+    with SmtpServer() as server:
+        mailer = SmtpMailer(host=server.host, port=server.port, security="none")
+        send_due(engine, config, mailer, utcnow())
+        send_due(engine, config, mailer, utcnow())
+        received = server.received
+    assert [r.rcpt_tos for r in received] == [["it@example.de"], ["it@example.de"]]
+    assert "funktioniert wieder" in str(received[1].message["Subject"])
 
 
 def test_a_new_streak_after_recovery_is_reported_again_to_owners(any_engine: Engine) -> None:
