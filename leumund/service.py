@@ -83,6 +83,7 @@ class Service:
     config: Config
     stop: threading.Event
     db_retry_delays: tuple[float, ...] = DB_RETRY_DELAYS
+    model_retry: timedelta = MODEL_RETRY
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -95,15 +96,16 @@ class Service:
         return with_db_retry(name, func, self.stop, self.db_retry_delays)
 
     def _model(self) -> Classifier | None:
-        """The classifier, loaded once; a failed load is retried every 15 minutes."""
+        """The classifier, loaded once; a failed load is retried after `model_retry`."""
         now = utcnow()
-        if self._classifier is None and (
-            self._model_retry_at is None or now >= self._model_retry_at
+        if self._classifier is not None or (
+            self._model_retry_at is not None and now < self._model_retry_at
         ):
-            self._classifier = jobs.load_configured_classifier(self.config)
-            if self._classifier is None:
-                self._model_retry_at = now + MODEL_RETRY
-                log.warning("reviews stay unclassified; star-based alerts still go out")
+            return self._classifier
+        self._model_retry_at = now + self.model_retry  # also when loading raises
+        self._classifier = jobs.load_configured_classifier(self.config)
+        if self._classifier is None:
+            log.warning("reviews stay unclassified; star-based alerts still go out")
         return self._classifier
 
     def process(self) -> None:

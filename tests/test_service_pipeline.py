@@ -20,7 +20,7 @@ from leumund import cli
 from leumund.config import Config
 from leumund.jobs import run_pipeline_once, sync_config
 from leumund.loading import load_config
-from leumund.service import wait_for_database
+from leumund.service import Service, wait_for_database
 from storage.db import make_engine, session_scope
 from storage.models import Notification, NotificationKind, Review, ReviewData
 from storage.registry import get_source
@@ -147,3 +147,24 @@ def test_stop_while_waiting_for_the_database_returns_promptly(tmp_path: Path) ->
     assert wait_for_database(engine, load_config(path, {}), stop) is False
     assert time.monotonic() - started < 2
     engine.dispose()
+
+
+def test_service_classifies_once_the_model_can_be_loaded(
+    engine: Engine, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    model_dir = tmp_path / "model"
+    path = write_config(tmp_path, "http://127.0.0.1:9/x", model=str(model_dir))
+    config = load_config(path, {})
+    _seed_alertable_review(engine, config)
+    service = Service(engine, config, threading.Event(), model_retry=timedelta(0))
+    with caplog.at_level(logging.WARNING):
+        service.process()  # model missing: the star-based alert still goes out
+    assert "star-based alerts still go out" in caplog.text
+    reviews, notes = _rows(engine)
+    assert reviews[0].sentiment_label is None
+    assert [(n.kind, n.status) for n in notes] == [("alert", "sent")]
+    build_tiny_model(model_dir, GUHR_LABELS)  # the operator fixes the model
+    service.process()
+    reviews, notes = _rows(engine)
+    assert reviews[0].sentiment_label is not None and reviews[0].sentiment_model == str(model_dir)
+    assert len(notes) == 1  # classified later, alerted once
