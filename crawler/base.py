@@ -8,6 +8,7 @@ lists newest first) and follows the next page within the page budget.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +22,8 @@ from twisted.python.failure import Failure
 from crawler.spec import CrawlSpec
 from storage.models import ReviewData
 from storage.reviews import platform_key
+
+log = logging.getLogger(__name__)
 
 INCREMENTAL_PAGE_FACTOR = 10
 PAGE_PARSED = object()
@@ -74,7 +77,7 @@ class ReviewSpider(scrapy.Spider):
             page = self.extract(response)
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             self.fetch_error = f"cannot read {response.url}: {type(exc).__name__}: {exc}"[:300]
-            self.logger.warning("%s", self.fetch_error)
+            log.warning("%s: %s", self.name, self.fetch_error)
             return
         self.reviews_found += len(page.reviews)
         reached_known = False
@@ -82,14 +85,14 @@ class ReviewSpider(scrapy.Spider):
             reached_known |= platform_key(review) in self.spec.known_ids
             yield review
         if reached_known and self.newest_first:
-            self.logger.info("stopping at a known review on %s", response.url)
+            log.info("%s: stopping at a known review on %s", self.name, response.url)
             return
         if page.next is not None and self.pages < self.page_budget():
             yield page.next
 
     def on_error(self, failure: Failure) -> None:
         self.fetch_error = describe_failure(failure)
-        self.logger.warning("%s", self.fetch_error)
+        log.warning("%s: %s", self.name, self.fetch_error)
 
 
 def describe_failure(failure: Failure) -> str:

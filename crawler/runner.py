@@ -18,6 +18,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from logging.handlers import QueueHandler
 from multiprocessing.process import BaseProcess
 from multiprocessing.queues import Queue
 from typing import Any
@@ -104,6 +105,8 @@ def _receive(
                 return None
         if kind == "item":
             progress.items.append(payload)
+        elif kind == "log":
+            logging.getLogger(payload.name).handle(payload)
         elif kind == "page":
             progress.pages += 1
         elif kind == "done":
@@ -152,8 +155,9 @@ def judge(spec: CrawlSpec, summary: SpiderSummary) -> tuple[CrawlStatus, str | N
 
 
 def _child_main(spec: CrawlSpec, messages: Queue[tuple[str, Any]], cls: type[ReviewSpider]) -> None:
-    """Runs in the child: one Scrapy crawl, every item and page sent to the parent."""
-    process = CrawlerProcess(settings=scrapy_settings(spec.settings))
+    """Runs in the child: one Scrapy crawl, every item, page and log line sent to the parent."""
+    _log_to_parent(messages)
+    process = CrawlerProcess(settings=scrapy_settings(spec.settings), install_root_handler=False)
     crawler = process.create_crawler(cls)
 
     def on_item(item: Any, **_: Any) -> None:
@@ -171,6 +175,35 @@ def _child_main(spec: CrawlSpec, messages: Queue[tuple[str, Any]], cls: type[Rev
     messages.join_thread()
     # Everything is sent; skip the slow interpreter teardown of Twisted and Scrapy.
     os._exit(0)
+
+
+_RECORD_KEYS = frozenset(logging.makeLogRecord({}).__dict__)
+
+
+class _ParentLogHandler(QueueHandler):
+    """Log records go to the parent, which writes them in the service's own log format.
+
+    Our own INFO lines pass; Scrapy's and Twisted's only from WARNING up.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        ours = record.name.startswith("crawler")
+        return record.levelno >= (logging.INFO if ours else logging.WARNING)
+
+    def prepare(self, record: logging.LogRecord) -> logging.LogRecord:
+        if not record.name.startswith("crawler"):
+            record.exc_info, record.exc_text = None, None  # Scrapy internals: the line says it
+        flat = super().prepare(record)  # message formatted, args and traceback folded in
+        return logging.makeLogRecord({k: v for k, v in vars(flat).items() if k in _RECORD_KEYS})
+
+    def enqueue(self, record: logging.LogRecord) -> None:
+        self.queue.put_nowait(("log", record))
+
+
+def _log_to_parent(messages: Queue[tuple[str, Any]]) -> None:
+    root = logging.getLogger()
+    root.handlers[:] = [_ParentLogHandler(messages)]
+    root.setLevel(logging.INFO)
 
 
 def summarize(crawler: Crawler) -> SpiderSummary:

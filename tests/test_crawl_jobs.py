@@ -176,9 +176,10 @@ def test_try_source_unreachable_is_one_line_and_nonzero(
         path = _write_config(tmp_path, server.base_url)
         code = main(["try-source", "--type", "schema_org", "--url", server.url("/shop"),
                      "-c", str(path)])  # fmt: skip
-    err = capsys.readouterr().err.strip()
+    err = capsys.readouterr().err.strip().splitlines()
     assert code == 1
-    assert err == f"leumund: try-source: HTTP 404 from {server.url('/shop')}"
+    assert err[-1] == f"leumund: try-source: HTTP 404 from {server.url('/shop')}"
+    assert err[0].endswith(f"WARNING crawler.base: schema_org: HTTP 404 from {server.url('/shop')}")
 
 
 def test_crawl_spec_resolves_secrets_and_google_api_base(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from types import ModuleType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 from pytest import MonkeyPatch
 
 from crawler.demo.site import DemoSite
@@ -88,7 +89,9 @@ def test_robots_txt_disallowed_path_is_never_fetched(tmp_path: Path) -> None:
     assert server.paths() == ["/robots.txt"]
 
 
-def test_429_with_retry_after_then_success(tmp_path: Path) -> None:
+def test_429_with_retry_after_then_success(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     DemoSite(tmp_path)
     page = (tmp_path / "bewertungen/index.html").read_bytes()
     with LocalServer(tmp_path) as server:
@@ -102,6 +105,10 @@ def test_429_with_retry_after_then_success(tmp_path: Path) -> None:
     tries = [h for h in server.hits if h.path == "/bewertungen/"]
     assert len(tries) == 2
     assert tries[1].started - tries[0].ended >= 1.9  # Retry-After honoured
+    waits = [r for r in caplog.records if r.name == "crawler.middleware"]  # from the child
+    assert [r.getMessage() for r in waits] == [
+        f"HTTP 429 from {server.url('/bewertungen/')}; retrying in 2.0 s"
+    ]
 
 
 def test_persistent_503_gives_up_with_reason(tmp_path: Path) -> None:
