@@ -157,7 +157,8 @@ def judge(spec: CrawlSpec, summary: SpiderSummary) -> tuple[CrawlStatus, str | N
 def _child_main(spec: CrawlSpec, messages: Queue[tuple[str, Any]], cls: type[ReviewSpider]) -> None:
     """Runs in the child: one Scrapy crawl, every item, page and log line sent to the parent."""
     _log_to_parent(messages)
-    process = CrawlerProcess(settings=scrapy_settings(spec.settings), install_root_handler=False)
+    settings = {**scrapy_settings(spec.settings), "LOG_INSTALL_ROOT_HANDLER": False}
+    process = CrawlerProcess(settings=settings)
     crawler = process.create_crawler(cls)
 
     def on_item(item: Any, **_: Any) -> None:
