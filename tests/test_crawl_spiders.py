@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from datetime import UTC, datetime
 from itertools import pairwise
@@ -38,7 +39,9 @@ def spec(kind: str, url: str, **kw: Any) -> CrawlSpec:
     return CrawlSpec(type=kind, url=url, settings=kw.pop("settings", FAST), **kw)
 
 
-def test_trustpilot_follows_pages_newest_first_politely(tmp_path: Path) -> None:
+def test_trustpilot_follows_pages_newest_first_politely(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     DemoSite(tmp_path)
     settings = FAST.model_copy(update={"download_delay": 0.6})
     with LocalServer(tmp_path) as server:
@@ -56,6 +59,7 @@ def test_trustpilot_follows_pages_newest_first_politely(tmp_path: Path) -> None:
     assert min(gaps) >= 0.3  # download_delay 0.6 s ± 50 % jitter
     agent = server.hits[1].headers["user-agent"]
     assert agent.startswith("Leumund/") and agent.endswith("(+https://example.test/kontakt)")
+    assert not [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
 
 
 def test_first_crawl_bounded_and_incremental_stops_at_known(tmp_path: Path) -> None:
