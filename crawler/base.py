@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import scrapy
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import TimeoutError as TxTimeoutError
@@ -103,8 +104,9 @@ def describe_failure(failure: Failure) -> str:
     if isinstance(value, HttpError):
         response = value.response
         return f"HTTP {response.status} from {response.url}{_api_message(response)}"
-    if type(value).__name__ == "IgnoreRequest":
-        return f"blocked by robots.txt (or ignored): {url}"
+    if isinstance(value, IgnoreRequest):
+        why = "blocked by robots.txt" if "robots.txt" in str(value) else f"ignored ({value})"
+        return f"{why}: {url}"
     if isinstance(value, TxTimeoutError | TimeoutError):
         return f"timed out fetching {url}"
     return f"{type(value).__name__} fetching {url}: {value}"

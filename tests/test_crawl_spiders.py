@@ -86,11 +86,20 @@ def test_schema_org_pagination_by_css_selector(tmp_path: Path) -> None:
 def test_robots_txt_disallowed_path_is_never_fetched(tmp_path: Path) -> None:
     DemoSite(tmp_path)
     with LocalServer(tmp_path) as server:
-        server.robots("User-agent: *\nDisallow: /bewertungen/\n")
+        server.robots("User-agent: Leumund\nDisallow: /bewertungen/\n\nUser-agent: *\nAllow: /\n")
         result = run_crawl(spec("schema_org", server.url("/bewertungen/")))
     assert result.status is CrawlStatus.FAILED
-    assert result.error is not None and "robots.txt" in result.error
+    assert result.error == f"blocked by robots.txt: {server.url('/bewertungen/')}"
     assert server.paths() == ["/robots.txt"]
+
+
+def test_robots_txt_stops_pagination_into_a_disallowed_path(tmp_path: Path) -> None:
+    DemoSite(tmp_path)
+    with LocalServer(tmp_path) as server:
+        server.robots("User-agent: *\nDisallow: /bewertungen/seite-\n")
+        result = run_crawl(spec("schema_org", server.url("/bewertungen/"), next_page="a.next"))
+    assert (result.status, result.pages, len(result.items)) == (CrawlStatus.OK, 1, 6)
+    assert not any("seite-" in path for path in server.paths())
 
 
 def test_429_with_retry_after_then_success(
