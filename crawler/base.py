@@ -14,7 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+)
 from scrapy.http import Request, Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import TimeoutError as TxTimeoutError
@@ -107,8 +112,12 @@ def describe_failure(failure: Failure) -> str:
     if isinstance(value, IgnoreRequest):
         why = "blocked by robots.txt" if "robots.txt" in str(value) else f"ignored ({value})"
         return f"{why}: {url}"
-    if isinstance(value, TxTimeoutError | TimeoutError):
+    if isinstance(value, TxTimeoutError | TimeoutError | DownloadTimeoutError):
         return f"timed out fetching {url}"
+    if isinstance(value, DownloadConnectionRefusedError):
+        return f"connection refused fetching {url}"
+    if isinstance(value, CannotResolveHostError):
+        return f"cannot resolve the host name of {url}"
     return f"{type(value).__name__} fetching {url}: {value}"
 
 

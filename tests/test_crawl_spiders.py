@@ -136,6 +136,17 @@ def test_persistent_503_gives_up_with_reason(tmp_path: Path) -> None:
     assert tries[1].started - tries[0].ended >= 0.9  # backoff, not an immediate retry
 
 
+def test_request_timeout_is_retried_then_reported(tmp_path: Path) -> None:
+    settings = FAST.model_copy(update={"download_timeout": 1, "retry_times": 1})
+    with LocalServer(tmp_path) as server:
+        server.script("/langsam", Reply(hang=True))
+        result = run_crawl(spec("schema_org", server.url("/langsam"), settings=settings))
+    assert result.status is CrawlStatus.FAILED
+    assert result.error == f"timed out fetching {server.url('/langsam')}"
+    assert server.paths().count("/langsam") == 2
+    assert result.http_errors == 2
+
+
 def test_child_that_dies_is_a_failed_crawl(tmp_path: Path, monkeypatch: MonkeyPatch) -> None:
     DemoSite(tmp_path)
     marker = tmp_path / "main-imported"
