@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import AsyncIterator, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import scrapy
@@ -38,9 +38,10 @@ PAGE_PARSED = object()
 
 @dataclass
 class Page:
+    """What one page holds: its reviews, newest first, and the request for the next page."""
+
     reviews: list[ReviewData]
     next: Request | None = None
-    extra: list[Request] = field(default_factory=list)
 
 
 class ReviewSpider(scrapy.Spider):
