@@ -1,7 +1,8 @@
 """The default model shipped inside the package, so the service works with no download.
 
-It is an ordinary transformers model directory (made by `python -m sentiment.train`, see
-MODEL_CARD.md) and is loaded through exactly the code path of any other model.
+Made by `python -m sentiment.train` (see MODEL_CARD.md). A transformers model directory in
+`bundled/` is loaded through exactly the code path of any other model; the linear n-gram model
+(`linear.json`, what ships today because it measured better here) through `sentiment.linear`.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from sentiment.base import Classifier, ModelUnavailable
 from sentiment.classifier import TransformersClassifier
+from sentiment.linear import LinearClassifier, is_linear_dir
 from sentiment.settings import SentimentSettings
 
 BUNDLED_DIR = Path(__file__).resolve().parent / "bundled"
@@ -17,9 +19,11 @@ BUNDLED_DIR = Path(__file__).resolve().parent / "bundled"
 
 def load_bundled(settings: SentimentSettings, directory: Path = BUNDLED_DIR) -> Classifier:
     """Load the bundled model; one clear line when the package was built without it."""
-    if not (directory / "config.json").is_file():
-        raise ModelUnavailable(
-            f"bundled sentiment model missing in {directory}: rebuild it with"
-            " `python -m sentiment.train` or set sentiment.model to a model directory"
-        )
-    return TransformersClassifier.from_directory(directory, settings)
+    if is_linear_dir(directory):
+        return LinearClassifier(directory)
+    if (directory / "config.json").is_file():
+        return TransformersClassifier.from_directory(directory, settings)
+    raise ModelUnavailable(
+        f"bundled sentiment model missing in {directory}: rebuild it with"
+        " `python -m sentiment.train` or set sentiment.model to a model directory"
+    )

