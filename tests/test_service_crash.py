@@ -194,7 +194,7 @@ def _run_and_kill(
     # 1. mid-crawl: the crawl run is open and pages are being fetched (slowly)
     http.delay = 0.4
     service = Service(config, log)
-    wait_for(lambda: _crawls(engine, "running") == 1 and http.requests >= 2, 30, "a crawl")
+    wait_for(lambda: _crawls(engine, "running") == 1 and http.requests >= 2, 60, "a crawl")
     service.kill()
     assert _reviews(engine) == 0 and _crawls(engine, "ok") == 0
 
@@ -202,7 +202,7 @@ def _run_and_kill(
     http.delay = 0.0
     _crawls_overdue(engine)
     service = Service(config, log)
-    wait_for(lambda: _crawls(engine, "ok") == 1, 30, "the crawl to be stored")
+    wait_for(lambda: _crawls(engine, "ok") == 1, 60, "the crawl to be stored")
     service.kill()
     assert _reviews(engine) == 12
     assert _reviews(engine, classified=True) < 12, "killed too late to be mid-classify"
@@ -214,7 +214,7 @@ def _run_and_kill(
     crawls_before = _crawls(engine)
     slow_data.delay = 3.0
     service = Service(config, log)
-    wait_for(slow_data.started.is_set, 40, "an email to be sent")
+    wait_for(slow_data.started.is_set, 60, "an email to be sent")
     service.kill()
     assert _crawls(engine) == crawls_before + 1  # 60 missed one-minute slots: one run
 
@@ -229,7 +229,7 @@ def _run_and_kill(
             rows = session.exec(select(Notification)).all()
         return bool(rows) and all(r.status == "sent" for r in rows) and len(smtp.received) >= 4
 
-    wait_for(all_sent, 40, "every notification to be sent")
+    wait_for(all_sent, 60, "every notification to be sent")
     service.proc.send_signal(signal.SIGTERM)
     assert service.proc.wait(timeout=15) == 0
     with Session(engine) as session:
