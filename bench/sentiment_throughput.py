@@ -144,6 +144,21 @@ def ensure_venv() -> Path:
     return python
 
 
+def padded_tokens(model_dir: Path, texts: list[str]) -> str:
+    """Token positions each side computes (padding included): a load-independent comparison."""
+    tokenizer = BertTokenizer.from_pretrained(model_dir)
+    lengths = [len(ids) for ids in tokenizer([clean_text(t) for t in texts])["input_ids"]]
+    lengths = [min(n, 512) for n in lengths]
+
+    def padded(order: list[int]) -> int:
+        chunks = [order[i : i + CHUNK] for i in range(0, len(order), CHUNK)]
+        return sum(len(c) * max(lengths[i] for i in c) for c in chunks)
+
+    ours = padded(sorted(range(len(texts)), key=lambda i: lengths[i]))
+    theirs = padded(list(range(len(texts))))
+    return f"token positions: real {sum(lengths)}, ours {ours}, germansentiment {theirs}"
+
+
 def run_germansentiment(model_dir: Path, texts: list[str]) -> dict[str, object]:
     python = ensure_venv()
     with tempfile.TemporaryDirectory() as tmp:
@@ -176,6 +191,7 @@ def bench_base(texts: list[str], corpus: list[str]) -> tuple[float, float]:
     )
     print(f"speedup {ours_rps / their_rps:.2f}x; label agreement {agree:.2%}")
     print(f"identical cleaned text: {same_clean}/{len(texts)} reviews")
+    print(padded_tokens(model_dir, texts))
     counts = {label: our_labels.count(label) for label in sorted(set(our_labels))}
     print(f"labels of the random-weight model (ours): {counts}")
     return ours_rps, their_rps
