@@ -12,7 +12,7 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +21,7 @@ from safetensors.numpy import load_file
 from sentiment.base import LABELS, Sentiment
 
 WORD = re.compile(r"(?u)\b\w+\b")
-SPACES = re.compile(r"\s\s+")
+WORD_CACHE_LIMIT = 200_000
 
 
 def word_ngrams(text: str, low: int, high: int) -> Iterator[str]:
@@ -31,16 +31,15 @@ def word_ngrams(text: str, low: int, high: int) -> Iterator[str]:
             yield "w " + " ".join(tokens[i : i + n])
 
 
-def char_wb_ngrams(text: str, low: int, high: int) -> Iterator[str]:
-    """scikit-learn's char_wb: n-grams inside words padded with one space each side."""
-    for word in SPACES.sub(" ", text.lower()).split():
-        padded = f" {word} "
-        for n in range(low, high + 1):
-            if len(padded) <= n:
-                yield "c " + padded
-                break
-            for i in range(len(padded) - n + 1):
-                yield "c " + padded[i : i + n]
+def char_wb_ngrams(word: str, low: int, high: int) -> Iterator[str]:
+    """scikit-learn's char_wb for one word: n-grams of the word padded with a space each side."""
+    padded = f" {word} "
+    for n in range(low, high + 1):
+        if len(padded) <= n:
+            yield "c " + padded
+            break
+        for i in range(len(padded) - n + 1):
+            yield "c " + padded[i : i + n]
 
 
 class LinearClassifier:
@@ -59,12 +58,31 @@ class LinearClassifier:
         self._coef = tensors["coef"].astype(np.float32)
         self._intercept = tensors["intercept"].astype(np.float32)
         self._order = [self._labels.index(label) for label in LABELS]
+        self._char_cache: dict[str, list[int]] = {}
 
     def classify(self, texts: Sequence[str]) -> list[Sentiment]:
         return [self._one(text) for text in texts]
 
-    def _block(self, features: Iterator[str]) -> tuple[list[int], np.ndarray]:
-        counts = Counter(i for f in features if (i := self._index.get(f)) is not None)
+    def _char_ids(self, text: str) -> list[int]:
+        """Column ids of a text's char n-grams; words repeat, so each word's are cached."""
+        ids: list[int] = []
+        cache = self._char_cache
+        for word in text.lower().split():
+            known = cache.get(word)
+            if known is None:
+                known = self._ids(char_wb_ngrams(word, *self._char))
+                if len(cache) >= WORD_CACHE_LIMIT:
+                    cache.clear()
+                cache[word] = known
+            ids.extend(known)
+        return ids
+
+    def _ids(self, features: Iterable[str]) -> list[int]:
+        index = self._index
+        return [i for f in features if (i := index.get(f)) is not None]
+
+    def _block(self, ids: list[int]) -> tuple[list[int], np.ndarray]:
+        counts = Counter(ids)
         cols = list(counts)
         values = np.array([1.0 + math.log(counts[c]) for c in cols], dtype=np.float32)
         values *= self._idf[cols]
@@ -74,8 +92,8 @@ class LinearClassifier:
     def _one(self, text: str) -> Sentiment:
         logits = self._intercept.copy()
         for cols, values in (
-            self._block(word_ngrams(text, *self._word)),
-            self._block(char_wb_ngrams(text, *self._char)),
+            self._block(self._ids(word_ngrams(text, *self._word))),
+            self._block(self._char_ids(text)),
         ):
             if cols:
                 logits += values @ self._coef[cols]
