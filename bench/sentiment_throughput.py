@@ -147,8 +147,8 @@ def ensure_venv() -> Path:
 def padded_tokens(model_dir: Path, texts: list[str]) -> str:
     """Token positions each side computes (padding included): a load-independent comparison."""
     tokenizer = BertTokenizer.from_pretrained(model_dir)
-    lengths = [len(ids) for ids in tokenizer([clean_text(t) for t in texts])["input_ids"]]
-    lengths = [min(n, 512) for n in lengths]
+    encoded = tokenizer([clean_text(t) for t in texts], truncation=True, max_length=512)
+    lengths = [len(ids) for ids in encoded["input_ids"]]
 
     def padded(order: list[int]) -> int:
         chunks = [order[i : i + CHUNK] for i in range(0, len(order), CHUNK)]
