@@ -8,6 +8,9 @@ from typing import Protocol
 
 LABELS: tuple[str, ...] = ("positive", "neutral", "negative")
 
+# Leumund's own metadata beside a model directory's config.json (name, text cleaning).
+META_FILE = "leumund.json"
+
 
 @dataclass(frozen=True, slots=True)
 class Sentiment:

@@ -17,7 +17,7 @@ import torch
 from transformers import AutoModelForSequenceClassification, AutoTokenizer
 from transformers.utils import logging as hf_logging
 
-from sentiment.base import LABELS, Sentiment
+from sentiment.base import LABELS, META_FILE, Sentiment
 from sentiment.cleaning import clean_text, wants_guhr_cleaning
 from sentiment.labels import LabelMap, label_map
 from sentiment.settings import SentimentSettings
@@ -27,7 +27,6 @@ log = logging.getLogger(__name__)
 WINDOW_BATCHES = 32
 """Batches per window: texts are tokenized and length-sorted this many batches at a time."""
 
-META_FILE = "leumund.json"
 """Optional file in a model directory: {"name": …, "clean_text": "german-sentiment-bert"}."""
 
 

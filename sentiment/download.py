@@ -12,8 +12,7 @@ from pathlib import Path
 
 from huggingface_hub import model_info, snapshot_download
 
-from sentiment.base import ModelUnavailable
-from sentiment.classifier import META_FILE
+from sentiment.base import META_FILE, ModelUnavailable
 from sentiment.cleaning import GUHR_MODEL
 from sentiment.loading import HUB_TIMEOUT_SECONDS, hub_failure
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 from huggingface_hub import constants, model_info
 
+from sentiment.backend import transformers_classifier
 from sentiment.base import Classifier, ModelUnavailable
 from sentiment.bundled import load_bundled
-from sentiment.classifier import TransformersClassifier
 from sentiment.settings import SentimentSettings
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ def _load_directory(path: Path, settings: SentimentSettings) -> Classifier:
             " at a transformers model directory (e.g. one made by `leumund sentiment download`)"
         )
     try:
-        return TransformersClassifier.from_directory(path, settings)
+        return transformers_classifier().from_directory(path, settings)
     except ModelUnavailable:
         raise
     except Exception as exc:  # whatever breaks while reading the files: report, don't crash
@@ -66,14 +66,14 @@ def _load_directory(path: Path, settings: SentimentSettings) -> Classifier:
 
 def _load_hub(model_id: str, settings: SentimentSettings) -> Classifier:
     try:
-        return TransformersClassifier.from_pretrained(model_id, settings, name=model_id)
+        return transformers_classifier().from_pretrained(model_id, settings, name=model_id)
     except ModelUnavailable:
         raise
     except (OSError, ValueError):
         log.debug("model %s not in the local Hugging Face cache", model_id)
     _check_hub(model_id)
     try:
-        return TransformersClassifier.from_pretrained(
+        return transformers_classifier().from_pretrained(
             model_id, settings, name=model_id, local_files_only=False
         )
     except ModelUnavailable:
