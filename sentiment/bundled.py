@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sentiment.backend import transformers_classifier
 from sentiment.base import Classifier, ModelUnavailable
-from sentiment.classifier import TransformersClassifier
 from sentiment.linear import LinearClassifier, is_linear_dir
 from sentiment.settings import SentimentSettings
 
@@ -22,7 +22,7 @@ def load_bundled(settings: SentimentSettings, directory: Path = BUNDLED_DIR) -> 
     if is_linear_dir(directory):
         return LinearClassifier(directory)
     if (directory / "config.json").is_file():
-        return TransformersClassifier.from_directory(directory, settings)
+        return transformers_classifier().from_directory(directory, settings)
     raise ModelUnavailable(
         f"bundled sentiment model missing in {directory}: rebuild it with"
         " `python -m sentiment.train` or set sentiment.model to a model directory"
