@@ -83,6 +83,9 @@ _NEEDS: dict[str, tuple[str, ...]] = {
 }
 
 
+SECRET_ENV_KEYS = ("api_key_env", "client_id_env", "client_secret_env", "refresh_token_env")
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -114,8 +117,7 @@ class SourceConfig(Strict):
 
     def env_refs(self) -> dict[str, str]:
         """Key name → environment variable this source reads its secrets from."""
-        keys = ("api_key_env", "client_id_env", "client_secret_env", "refresh_token_env")
-        return {k: v for k in keys if (v := getattr(self, k))}
+        return {k: v for k in SECRET_ENV_KEYS if (v := getattr(self, k))}
 
 
 class BusinessConfig(Strict):

@@ -13,11 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
-from typing import TypeVar
+from typing import TypeVar, get_args
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
 
+from alerts.settings import Weekday
 from leumund.config import BusinessConfig, Config
 from leumund.health import check_sources
 from leumund.jobs_alerts import decide_alerts, make_mailer, send_due
@@ -48,7 +49,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_WEEKDAYS: tuple[str, ...] = get_args(Weekday)
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 Each enabled source gets its own crawl job (interval or cron, in its business's time zone,
 with jitter); one outbox job; one weekly report job per business in its own time zone; one
-daily health check. Sources whose last crawl attempt is overdue get ONE immediate run on
+daily health check. Sources whose last finished crawl is overdue get ONE immediate run on
 start, however many slots were missed while the service was down.
 """
 
@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.base import BaseScheduler
-from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
@@ -145,16 +144,10 @@ def scheduler_options() -> dict[str, Any]:
     }
 
 
-def make_scheduler(config: Config, runner: Runner) -> BlockingScheduler:
-    scheduler = BlockingScheduler(timezone=ZoneInfo(config.service.timezone), **scheduler_options())
-    add_jobs(scheduler, config, runner)
-    return scheduler
-
-
 def is_overdue(
     source: SourceConfig, tz: ZoneInfo, last_attempt: datetime | None, now: datetime
 ) -> bool:
-    """Never tried, or a scheduled slot passed since the last attempt."""
+    """Never finished a crawl, or a scheduled slot passed since the last one finished."""
     if last_attempt is None:
         return True
     interval = parse_interval(source.schedule)

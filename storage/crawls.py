@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlmodel import Session, col, select
 
@@ -22,11 +21,11 @@ class CrawlOutcome:
 
 
 def start_run(session: Session, source: Source) -> CrawlRun:
+    """Open a run; the source's `last_attempt_at` moves only when the run finishes, so a
+    crawl cut short by a crash still counts as missed and is made up on restart."""
     assert source.id is not None
     run = CrawlRun(source_id=source.id)
-    source.last_attempt_at = run.started_at
     session.add(run)
-    session.add(source)
     session.flush()
     return run
 
@@ -35,6 +34,7 @@ def finish_run(session: Session, source: Source, run: CrawlRun, outcome: CrawlOu
     """Close the run and update the source's health counters in one transaction."""
     now = utcnow()
     run.finished_at = now
+    source.last_attempt_at = now
     run.status = outcome.status.value
     run.pages, run.reviews_seen = outcome.pages, outcome.reviews_seen
     run.reviews_new, run.reviews_updated = outcome.reviews_new, outcome.reviews_updated
@@ -61,15 +61,5 @@ def recent_runs(session: Session, source_id: int, limit: int = 10) -> list[Crawl
             .where(CrawlRun.source_id == source_id)
             .order_by(col(CrawlRun.started_at).desc())
             .limit(limit)
-        )
-    )
-
-
-def runs_between(session: Session, start: datetime, end: datetime) -> list[CrawlRun]:
-    return list(
-        session.exec(
-            select(CrawlRun).where(
-                col(CrawlRun.started_at) >= start, col(CrawlRun.started_at) < end
-            )
         )
     )

@@ -140,17 +140,6 @@ def known_platform_ids(session: Session, source: Source) -> set[str]:
     return set(rows)
 
 
-def unclassified_reviews(session: Session, limit: int) -> list[Review]:
-    return list(
-        session.exec(
-            select(Review)
-            .where(col(Review.sentiment_label).is_(None))
-            .order_by(col(Review.id))
-            .limit(limit)
-        )
-    )
-
-
 def set_sentiment(
     session: Session, review: Review, label: str, probs: dict[str, float], model: str
 ) -> None:

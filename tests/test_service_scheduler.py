@@ -23,10 +23,12 @@ from leumund.scheduler import (
     schedule_catch_up,
     scheduler_options,
 )
-from leumund.service import reports_to_catch_up
+from leumund.service import last_attempts, reports_to_catch_up
 from leumund.status import next_crawl
+from storage.crawls import CrawlOutcome, finish_run, start_run
 from storage.db import session_scope
-from storage.models import Source
+from storage.models import CrawlStatus, Source, utcnow
+from storage.registry import get_source
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -168,6 +170,26 @@ def test_missed_runs_are_made_up_once() -> None:
     assert overdue == [("Bäckerei Beispiel", "tp"), ("Praxis", "tp")]
     attempts[("Bäckerei Beispiel", "web")] = now - timedelta(days=4)
     assert ("Bäckerei Beispiel", "web") in overdue_sources(config, attempts, now)
+
+
+def test_a_crawl_cut_short_by_a_crash_is_made_up_on_restart(engine: Engine) -> None:
+    config = _config()
+    sync_config(engine, config)
+    key = ("Bäckerei Beispiel", "tp")
+    with session_scope(engine) as session:
+        source = get_source(session, *key)
+        assert source is not None
+        finish_run(session, source, start_run(session, source), CrawlOutcome(
+            CrawlStatus.OK, 1, 0, 0, 0, 0, None))  # fmt: skip
+        finished = source.last_attempt_at
+        assert finished is not None
+        source.last_attempt_at = finished - timedelta(hours=7)  # it finished 7 hours ago
+    assert key in overdue_sources(config, last_attempts(engine), utcnow())
+    with session_scope(engine) as session:
+        source = get_source(session, *key)
+        assert source is not None
+        start_run(session, source)  # the next crawl starts ... and the process is killed
+    assert key in overdue_sources(config, last_attempts(engine), utcnow())
 
 
 def test_catch_up_runs_each_overdue_source_exactly_once() -> None:
