@@ -1,7 +1,8 @@
 """The composition root: parse arguments, load config once, build parts, run a command.
 
 Each area registers its sub-commands from its own `commands_*` module; errors meant for the
-operator become one line on stderr and exit status 2, never a traceback.
+operator, and a database that cannot be reached, become one line on stderr and exit status 2,
+never a traceback.
 """
 
 from __future__ import annotations
@@ -13,11 +14,14 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from sqlalchemy.exc import ArgumentError, DBAPIError
+
 from leumund import commands
 from leumund.cliargs import SubParsers
 from leumund.errors import ConfigError, LeumundError
 from leumund.loading import load_config
 from leumund.logs import configure_logging
+from storage.db import display_url
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +39,21 @@ def _add_check_config(sub: SubParsers) -> None:
     p = sub.add_parser("check-config", help="validate a config file and report every problem")
     p.add_argument("path", type=Path, nargs="?", default=Path("config.yaml"))
     p.set_defaults(handler=_check_config)
+
+
+def _database(args: argparse.Namespace) -> str:
+    """The configured database URL, password masked, for an error line."""
+    path = getattr(args, "config", None)
+    try:
+        return display_url(load_config(path, os.environ).database_url()) if path else "(unknown)"
+    except LeumundError:
+        return "(unknown)"
+
+
+def _first_line(exc: DBAPIError | ArgumentError) -> str:
+    orig = exc.orig if isinstance(exc, DBAPIError) else None
+    text = str(orig or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -65,6 +84,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except LeumundError as exc:
         print(f"leumund: {exc}", file=sys.stderr)
+        return 2
+    except (DBAPIError, ArgumentError) as exc:
+        reason = _first_line(exc)
+        print(f"leumund: database {_database(args)} unavailable: {reason}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("leumund: interrupted", file=sys.stderr)

@@ -16,7 +16,7 @@ from leumund.demo import DEFAULT_DIR, run_demo
 from leumund.errors import OperatorError
 from leumund.service import run_once, run_service, stop_on_signals
 from leumund.status import BusinessStatus, SourceStatus, Status, collect_status
-from storage.db import init_schema, make_engine
+from storage.db import display_url, init_schema, make_engine
 from storage.models import utcnow
 
 
@@ -122,7 +122,8 @@ def _status(args: argparse.Namespace) -> int:
         status = collect_status(engine, config, now)
     except OperationalError as exc:
         reason = str(exc.orig or exc).strip().splitlines()[0]
-        raise OperatorError(f"database {config.storage.url} unavailable: {reason}") from None
+        database = display_url(config.database_url())
+        raise OperatorError(f"database {database} unavailable: {reason}") from None
     finally:
         engine.dispose()
     _print_status(status, ZoneInfo(config.service.timezone), now)

@@ -24,6 +24,8 @@ from pydantic import (
     SecretStr,
     model_validator,
 )
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from alerts.settings import AlertRules, Email, MailSettings, ReportSettings
 from crawler.settings import SOURCE_TYPES, CrawlerSettings
@@ -136,8 +138,25 @@ class BusinessConfig(Strict):
         return list(self.report.recipients or self.owner_emails)
 
 
+_DATABASE_DRIVERS = ("sqlite", "postgresql+psycopg")
+
+
+def _check_database_url(value: str) -> str:
+    try:
+        driver = make_url(value).drivername
+    except ArgumentError:
+        driver = None
+    if driver not in _DATABASE_DRIVERS:
+        raise ValueError(
+            "expected 'sqlite:///path/to/leumund.db' or"
+            " 'postgresql+psycopg://user@host:5432/dbname'"
+            f", got a URL of type {driver or 'unknown'!r}"
+        )
+    return value
+
+
 class StorageConfig(Strict):
-    url: str = "sqlite:///leumund.db"
+    url: Annotated[str, AfterValidator(_check_database_url)] = "sqlite:///leumund.db"
 
 
 class ServiceSettings(Strict):

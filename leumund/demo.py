@@ -27,7 +27,7 @@ from leumund.config import Config
 from leumund.errors import OperatorError
 from leumund.loading import load_config
 from sentiment.base import Classifier
-from storage.db import init_schema, make_engine, session_scope
+from storage.db import display_url, init_schema, make_engine, session_scope
 from storage.models import Notification, NotificationKind, Review, utcnow
 
 DEFAULT_DIR = "leumund-demo"
@@ -153,7 +153,8 @@ def first_round(demo: Demo) -> None:
     )
     demo.send(now)
     demo.out(f"  weekly report ({week_id}) as HTML: {report}")
-    demo.out(f"  {count_reviews(demo.engine)} reviews stored in {demo.config.database_url()}")
+    database = display_url(demo.config.database_url())
+    demo.out(f"  {count_reviews(demo.engine)} reviews stored in {database}")
 
 
 def second_round(demo: Demo, site: DemoSite) -> int:
