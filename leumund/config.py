@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from datetime import time, timedelta
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
@@ -56,6 +57,11 @@ def _check_schedule(value: str) -> str:
         except ValueError:
             pass
     raise ValueError(f"expected an interval like '6h' or a cron expression, got {value!r}")
+
+
+def is_http_url(value: str) -> bool:
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 def _check_timezone(value: str) -> str:
@@ -115,6 +121,8 @@ class SourceConfig(Strict):
         missing = [f for f in _NEEDS.get(self.type, ()) if not getattr(self, f)]
         if missing:
             raise ValueError(f"type {self.type!r} needs {', '.join(missing)}")
+        if "url" in _NEEDS.get(self.type, ()) and not is_http_url(self.url):
+            raise ValueError(f"url: expected an http(s) URL like 'https://…', got {self.url!r}")
         return self
 
     def env_refs(self) -> dict[str, str]:
@@ -138,6 +146,7 @@ class BusinessConfig(Strict):
         return list(self.report.recipients or self.owner_emails)
 
 
+_LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
 _DATABASE_DRIVERS = ("sqlite", "postgresql+psycopg")
 
 
@@ -178,6 +187,29 @@ class Config(Strict):
 
     _base_dir: Path = PrivateAttr(default_factory=Path.cwd)
     _secrets: dict[str, SecretStr] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _contact_url(self) -> Config:
+        """Site owners must be able to see who crawls them (it is in the User-Agent)."""
+        if not is_http_url(self.crawler.contact_url):
+            raise ValueError(
+                "crawler.contact_url: expected an http(s) URL where site owners can reach you,"
+                f" got {self.crawler.contact_url!r}"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _smtp_password_encrypted(self) -> Config:
+        smtp = self.mail.smtp
+        if (
+            self.mail.backend == "smtp" and smtp is not None and smtp.security == "none"
+            and smtp.username and smtp.host not in _LOCAL_HOSTS
+        ):  # fmt: skip
+            raise ValueError(
+                "mail.smtp.security: 'none' with a username would send the password"
+                " unencrypted; use 'starttls' or 'ssl' (only a relay on localhost may use 'none')"
+            )
+        return self
 
     @property
     def base_dir(self) -> Path:

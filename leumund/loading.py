@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -65,6 +66,9 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
+_SUB_KEY = re.compile(r"^([a-z_]+(?:\.[a-z_]+)*): ")
+
+
 def key_path(loc: tuple[int | str, ...]) -> str:
     out = ""
     for part in loc:
@@ -85,8 +89,9 @@ def _describe_one(err: ErrorDetails, data: Any) -> str:
         return f"{key_path(loc)}: required key is missing"
     if kind == "value_error":
         text = msg.removeprefix("Value error, ")
-        if text.startswith("type:"):
-            return f"{key_path((*loc, 'type'))}:{text.removeprefix('type:')}"
+        sub = _SUB_KEY.match(text)  # a model's check about one of its keys: "url: expected …"
+        if sub:
+            return f"{key_path((*loc, *sub.group(1).split('.')))}: {text[sub.end() :]}"
         return f"{key_path(loc)}: {text}"
     if kind == "literal_error":
         expected = msg.removeprefix("Input should be ")

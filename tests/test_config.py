@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args, get_origin
 
 import pytest
 import yaml
@@ -131,6 +131,20 @@ def test_source_type_needs_its_keys(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.parametrize("url", ["ftp://example.de/r", "example.de/reviews", "https://"])
+def test_page_source_url_must_be_http(tmp_path: Path, url: str) -> None:
+    path = write(tmp_path, MINIMAL.replace("https://de.trustpilot.com/review/example.de", url))
+    assert problems(path) == [
+        f"{path}: businesses[0].sources[0].url: expected an http(s) URL like 'https://…',"
+        f" got {url!r}"
+    ]
+
+
+def test_unencrypted_smtp_login_only_to_a_local_relay(tmp_path: Path) -> None:
+    smtp = "mail:\n  backend: smtp\n  smtp: {host: localhost, security: none, username: u}\n"
+    assert load_config(write(tmp_path, MINIMAL + smtp), {}).mail.smtp is not None
+
+
 def test_check_config_exit_2_prints_one_line_per_problem(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -149,33 +163,42 @@ def test_parse_interval() -> None:
     assert parse_interval("0 6 * * *") is None
 
 
-def _field_names(model: type[BaseModel], seen: set[type[BaseModel]]) -> set[str]:
-    names: set[str] = set()
-    if model in seen:
-        return names
-    seen.add(model)
+def _is_list(annotation: Any) -> bool:
+    return get_origin(annotation) is list or any(_is_list(a) for a in get_args(annotation))
+
+
+def _field_paths(model: type[BaseModel], prefix: str = "") -> set[str]:
+    """Every key a config can have, dotted from the top; list items as `[]`."""
+    paths: set[str] = set()
     for name, field in model.model_fields.items():
-        names.add(name)
+        path = f"{prefix}{name}"
+        paths.add(path)
         inner = _inner_model(field.annotation)
         if inner is not None:
-            names |= _field_names(inner, seen)
-    return names
+            paths |= _field_paths(inner, path + ("[]." if _is_list(field.annotation) else "."))
+    return paths
 
 
-def _yaml_keys(node: Any) -> set[str]:
+def _yaml_paths(node: Any, prefix: str = "") -> set[str]:
     if isinstance(node, dict):
-        keys = {str(k) for k in node}
-        for value in node.values():
-            keys |= _yaml_keys(value)
-        return keys
+        paths: set[str] = set()
+        for key, value in node.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            paths |= {path} | _yaml_paths(value, path)
+        return paths
     if isinstance(node, list):
-        return set().union(*(_yaml_keys(v) for v in node)) if node else set()
+        return set().union(*(_yaml_paths(v, prefix + "[]") for v in node))
     return set()
 
 
+def test_yaml_paths_are_dotted_with_list_items() -> None:
+    node = {"a": {"b": 1}, "c": [{"d": 2}, {"e": [{"f": 3}]}]}
+    assert _yaml_paths(node) == {"a", "a.b", "c", "c[].d", "c[].e", "c[].e[].f"}
+
+
 def test_every_config_field_is_documented_in_example() -> None:
-    documented = _yaml_keys(yaml.safe_load(EXAMPLE.read_text(encoding="utf-8")))
-    missing = _field_names(Config, set()) - documented
+    documented = _yaml_paths(yaml.safe_load(EXAMPLE.read_text(encoding="utf-8")))
+    missing = _field_paths(Config) - documented
     assert not missing, f"config fields missing from config.yaml: {sorted(missing)}"
 
 
@@ -188,6 +211,21 @@ def test_every_config_field_is_documented_in_example() -> None:
         ("mail:\n  backend: pigeon\n", "mail.backend: expected 'file' or 'smtp', got 'pigeon'"),
         ("storage:\n  urll: x\n", "storage.urll: unknown key; did you mean 'url'?"),
         ("service:\n  health_check_time: '25:00'\n", "expected a time of day like '07:00'"),
+        (
+            "storage:\n  url: 'foo://bar'\n",
+            "storage.url: expected 'sqlite:///path/to/leumund.db' or"
+            " 'postgresql+psycopg://user@host:5432/dbname', got a URL of type 'foo'",
+        ),
+        ("crawler:\n  contact_url: ''\n", "crawler.contact_url: expected an http(s) URL"),
+        ("crawler:\n  contact_url: 'me@x.de'\n", "where site owners can reach you, got 'me@x.de'"),
+        (
+            "mail:\n  backend: smtp\n  smtp: {host: mx.example.de, security: none, username: u}\n",
+            "mail.smtp.security: 'none' with a username would send the password unencrypted",
+        ),
+        (
+            "mail:\n  backend: smtp\n  smtp: {host: 127.0.0.1, security: none, password_env: X}\n",
+            "mail.smtp.password_env: environment variable X is not set",
+        ),
     ],
 )
 def test_typical_mistakes_read_clearly(tmp_path: Path, snippet: str, expected: str) -> None:
