@@ -5,6 +5,16 @@ could be decided; while its sentiment is missing, the star and keyword rules act
 the review stays open, so the text rule gets its turn after classification. The dedup key
 `alert:{review_id}:{recipient}` makes every later decision about the same review harmless:
 an owner hears about a review once, even when it is edited or decided again after a crash.
+
+Each business is decided in its own transaction and a failure there (logged with its
+traceback) leaves its reviews open for the next run while the other businesses proceed. A
+single review that cannot be rendered is closed with a logged error; the rest of its
+business goes on.
+
+Reviews stored before a source's first complete crawl (`backlog`) become one summary once
+that crawl completed — or, when the first crawl keeps failing, once the oldest of them has
+been stored for `BACKLOG_GRACE` (2 days), so a source that never finishes a crawl is not
+silent forever. Backlog stored after that summary shares its dedup key and is closed quietly.
 """
 
 from __future__ import annotations
@@ -12,12 +22,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from alerts.dedup import dedup_recipient
 from alerts.message import to_text
 from alerts.render import Renderer, alert_payload
 from alerts.rules import RuleHit, evaluate, sentiment_pending
@@ -29,6 +41,10 @@ from storage.outbox import enqueue
 
 log = logging.getLogger(__name__)
 BACKLOG_SHOWN = 5
+BACKLOG_GRACE = timedelta(days=2)
+# A review's data that cannot be rendered; a template bug (TemplateError) is not one of
+# them: it would close every review, so it fails the business and waits for the fix.
+RENDER_ERRORS = (ValueError, LookupError, TypeError, ArithmeticError)
 
 
 @dataclass(frozen=True)
@@ -49,7 +65,9 @@ class DecideSummary:
     alerts: int = 0
     backlog_summaries: int = 0
     unconfigured: int = 0
+    unrenderable: int = 0
     businesses: list[str] = field(default_factory=list)
+    failed_businesses: list[int] = field(default_factory=list)
 
     @property
     def added(self) -> int:
@@ -76,7 +94,7 @@ def open_reviews(session: Session, business_id: int | None = None) -> list[Row]:
 def decide_alerts(
     engine: Engine, policies: Mapping[str, AlertPolicy], renderer: Renderer, now: datetime
 ) -> DecideSummary:
-    """Decide every open review; one transaction per business."""
+    """Decide every open review; one transaction per business, a failure stays in its own."""
     summary = DecideSummary()
     with session_scope(engine) as session:
         query = select(Review.business_id).where(
@@ -84,10 +102,14 @@ def decide_alerts(
         )
         business_ids = sorted(set(session.exec(query)))
     for business_id in business_ids:
-        with session_scope(engine) as session:
-            rows = open_reviews(session, business_id)
-            if rows:
-                _decide_business(session, rows, policies, renderer, now, summary)
+        try:
+            with session_scope(engine) as session:
+                rows = open_reviews(session, business_id)
+                if rows:
+                    _decide_business(session, rows, policies, renderer, now, summary)
+        except Exception:
+            log.exception("deciding alerts for business %s failed; retried next run", business_id)
+            summary.failed_businesses.append(business_id)
     return summary
 
 
@@ -114,17 +136,54 @@ def _decide_business(
             _close(session, review)
         summary.unconfigured += len(rows)
         return
+    ZoneInfo(policy.timezone)  # a broken policy fails the business, never closes its reviews
     backlog: list[Row] = []
+    ready = _backlog_ready(rows, now)
     for row in rows:
         review, source, _ = row
         if review.backlog and review.version == 1:
-            if source.first_crawl_at is not None:  # summarise once the first crawl completed
+            if source.id in ready:
                 backlog.append(row)
             continue
-        _decide_review(session, row, policy, renderer, now, summary)
+        _decide_isolated(session, row, policy, renderer, now, summary)
     if backlog:
         _backlog_summary(session, backlog, policy, renderer, now, summary)
     summary.businesses.append(business.name)
+
+
+def _backlog_ready(rows: list[Row], now: datetime) -> set[int | None]:
+    """Sources whose backlog may be summarised: first crawl done, or oldest backlog stale."""
+    oldest: dict[int | None, datetime] = {}
+    for review, source, _ in rows:
+        if review.backlog and review.version == 1:
+            seen = oldest.get(source.id)
+            oldest[source.id] = min(seen, review.first_seen_at) if seen else review.first_seen_at
+    return {
+        source.id
+        for _, source, _ in rows
+        if source.id in oldest
+        and (source.first_crawl_at is not None or oldest[source.id] <= now - BACKLOG_GRACE)
+    }
+
+
+def _decide_isolated(
+    session: Session,
+    row: Row,
+    policy: AlertPolicy,
+    renderer: Renderer,
+    now: datetime,
+    summary: DecideSummary,
+) -> None:
+    """Decide one review in a savepoint; one that cannot render is closed with an error."""
+    review = row[0]
+    try:
+        with session.begin_nested():
+            _decide_review(session, row, policy, renderer, now, summary)
+    except RENDER_ERRORS:
+        log.exception("review %s cannot be rendered: closed without an alert", review.id)
+        session.refresh(review)
+        _close(session, review)
+        summary.unrenderable += 1
 
 
 def _decide_review(
@@ -143,7 +202,7 @@ def _decide_review(
         )
         payload["quiet_hours"] = quiet_payload(policy.rules.quiet_hours)
         for recipient in policy.recipients:
-            key = f"alert:{review.id}:{recipient.lower()}"
+            key = f"alert:{review.id}:{dedup_recipient(recipient)}"
             if _exists(session, key):  # decided before (edit, re-check, restart): once only
                 continue
             notification = _alert_row(key, recipient, review, payload, policy, renderer, now)
@@ -256,7 +315,7 @@ def _backlog_summary(
     sources = "-".join(str(i) for i in sorted({s.id for _, s, _ in rows if s.id is not None}))
     when = send_after(now, policy.timezone, policy.rules.quiet_hours)
     for recipient in policy.recipients:
-        key = f"backlog:{business.id}:{sources}:{recipient.lower()}"
+        key = f"backlog:{business.id}:{sources}:{dedup_recipient(recipient)}"
         if _exists(session, key):
             continue
         message = to_text(renderer.backlog(payload, recipient, key, now))

@@ -3,8 +3,18 @@
 A row is claimed by a conditional UPDATE that also sets a lease (`next_attempt_at`), so two
 senders never take the same row, and a sender that dies mid-way leaves the row to be sent
 again once the lease has passed — with the same Message-ID, so a duplicate is recognisable.
+Delivery is at-least-once, not exactly-once: when the server accepted a message but the
+process dies before `mark_sent` commits, the row is sent again after the lease; the second
+copy carries the same Message-ID (mail clients and servers may fold it away).
+
 Digest rows of one business and recipient that are due together become ONE email and are
 marked sent together.
+
+Only a message the server refused (a 4xx/5xx reply) or one that cannot render counts toward
+`max_attempts`. While the server cannot be reached at all (refused connection, timeout, DNS,
+login or TLS failing) the row is postponed without counting an attempt: the delay doubles
+with the time it is overdue, capped at `outage_cap`, and `last_error` keeps the reason — an
+outage of hours or days loses nothing. `leumund alerts retry-failed` re-queues given-up rows.
 """
 
 from __future__ import annotations
@@ -20,13 +30,14 @@ from sqlalchemy import or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import col
 
+from alerts.dedup import dedup_recipient
 from alerts.mail import Mailer, MailError
 from alerts.message import from_text
 from alerts.render import Renderer
 from alerts.timing import retry_time
 from storage.db import session_scope
 from storage.models import Notification, NotificationStatus
-from storage.outbox import due, mark_attempt_failed, mark_sent
+from storage.outbox import due, mark_attempt_failed, mark_sent, postpone
 
 log = logging.getLogger(__name__)
 _OPEN = (NotificationStatus.PENDING.value, NotificationStatus.SENDING.value)
@@ -37,6 +48,11 @@ class SendPolicy:
     max_attempts: int = 6
     retry_base: timedelta = timedelta(seconds=60)
     lease: timedelta = timedelta(minutes=10)
+    outage_cap: timedelta = timedelta(hours=1)
+
+    def outage_delay(self, overdue: timedelta) -> timedelta:
+        """Wait as long as the row is already overdue, at least `retry_base`, at most the cap."""
+        return min(self.outage_cap, max(self.retry_base, overdue, timedelta(seconds=1)))
 
 
 @dataclass
@@ -61,7 +77,7 @@ def _groups(rows: list[Notification]) -> Iterator[list[Notification]]:
     digests: dict[tuple[int | None, str], list[Notification]] = {}
     for row in rows:
         if row.digest:
-            digests.setdefault((row.business_id, row.recipient.lower()), []).append(row)
+            digests.setdefault((row.business_id, dedup_recipient(row.recipient)), []).append(row)
         else:
             yield [row]
     yield from digests.values()
@@ -98,7 +114,7 @@ def build(renderer: Renderer, rows: list[Notification], now: datetime) -> EmailM
         return from_text(first.message)
     ordered = sorted(rows, key=lambda r: (str(r.payload.get("published_at") or ""), r.id or 0))
     ids = "-".join(str(r.id) for r in ordered)
-    key = f"digest:{first.business_id}:{first.recipient.lower()}:{ids}"
+    key = f"digest:{first.business_id}:{dedup_recipient(first.recipient)}:{ids}"
     return renderer.digest([r.payload for r in ordered], first.recipient, key, now)
 
 
@@ -137,8 +153,11 @@ def _deliver(
         message = build(renderer, rows, now)
         mailer.send(message)
     except MailError as exc:
+        if exc.unreachable:
+            _postpone(engine, rows, str(exc), now, policy, summary)
+            return False
         _failed(engine, rows, str(exc), now, policy, summary)
-        return not exc.unreachable
+        return True
     except (ValueError, LookupError, TemplateError) as exc:  # a row that can never render
         _failed(engine, rows, f"cannot render: {exc}", now, SendPolicy(max_attempts=1), summary)
         return True
@@ -150,6 +169,31 @@ def _deliver(
     summary.sent += len(rows)
     summary.emails += 1
     return True
+
+
+def _postpone(
+    engine: Engine,
+    rows: list[Notification],
+    error: str,
+    now: datetime,
+    policy: SendPolicy,
+    summary: SendSummary,
+) -> None:
+    """Server unreachable: push the rows back without spending one of their attempts."""
+    with session_scope(engine) as session:
+        for row in rows:
+            stored = session.get(Notification, row.id)
+            if stored is None:
+                continue
+            delay = policy.outage_delay(now - stored.send_after)
+            postpone(session, stored, error, now, delay)
+            assert stored.next_attempt_at is not None
+            stored.next_attempt_at = retry_time(stored.next_attempt_at, stored.payload)
+            summary.retrying += 1
+            log.warning(
+                "notification %s to %s: mail server unreachable, next try at %s: %s",
+                stored.id, stored.recipient, stored.next_attempt_at.isoformat(), error,
+            )  # fmt: skip
 
 
 def _failed(

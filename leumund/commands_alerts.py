@@ -1,4 +1,4 @@
-"""`leumund alerts decide|send` and `leumund test-email`: the alert side by hand."""
+"""`leumund alerts decide|send|retry-failed` and `leumund test-email`: the alert side by hand."""
 
 from __future__ import annotations
 
@@ -9,7 +9,13 @@ from alerts.mail import MailError
 from alerts.render import Renderer
 from leumund.cliargs import SubParsers, add_config_arg, config_from
 from leumund.errors import OperatorError
-from leumund.jobs_alerts import decide_alerts, describe_mailer, make_mailer, send_due
+from leumund.jobs_alerts import (
+    decide_alerts,
+    describe_mailer,
+    make_mailer,
+    retry_failed,
+    send_due,
+)
 from storage.db import init_schema, make_engine
 from storage.models import utcnow
 
@@ -23,6 +29,9 @@ def register(sub: SubParsers) -> None:
     send = actions.add_parser("send", help="send every notification that is due")
     add_config_arg(send)
     send.set_defaults(handler=_send)
+    retry = actions.add_parser("retry-failed", help="re-queue notifications that were given up")
+    add_config_arg(retry)
+    retry.set_defaults(handler=_retry_failed)
     test = sub.add_parser("test-email", help="send a test email with the configured backend")
     test.add_argument("--to", metavar="ADDR", help="recipient (default: the operator emails)")
     add_config_arg(test)
@@ -51,6 +60,18 @@ def _send(args: argparse.Namespace) -> int:
         engine.dispose()
     print(summary)
     return 1 if summary.retrying or summary.failed else 0
+
+
+def _retry_failed(args: argparse.Namespace) -> int:
+    config = config_from(args)
+    engine = make_engine(config.database_url())
+    try:
+        init_schema(engine)
+        count = retry_failed(engine, utcnow())
+    finally:
+        engine.dispose()
+    print(f"{count} failed notifications re-queued; they go out with the next send")
+    return 0
 
 
 def _test_email(args: argparse.Namespace) -> int:

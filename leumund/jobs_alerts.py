@@ -14,8 +14,17 @@ from alerts.render import Renderer
 from alerts.sending import SendPolicy, SendSummary
 from alerts.sending import send_due as send_outbox
 from leumund.config import Config
+from storage.db import session_scope
+from storage.outbox import requeue_failed
 
-__all__ = ["SendSummary", "alert_policies", "decide_alerts", "make_mailer", "send_due"]
+__all__ = [
+    "SendSummary",
+    "alert_policies",
+    "decide_alerts",
+    "make_mailer",
+    "retry_failed",
+    "send_due",
+]
 
 log = logging.getLogger(__name__)
 
@@ -66,3 +75,12 @@ def send_due(engine: Engine, config: Config, mailer: Mailer, now: datetime) -> S
         retry_base=timedelta(seconds=config.mail.retry_base_seconds),
     )
     return send_outbox(engine, mailer, Renderer(config.mail.sender), now, policy)
+
+
+def retry_failed(engine: Engine, now: datetime) -> int:
+    """Re-queue every notification that was given up on; how many."""
+    with session_scope(engine) as session:
+        count = requeue_failed(session, now)
+    if count:
+        log.info("%d failed notifications re-queued", count)
+    return count

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -30,7 +31,10 @@ def enqueue(session: Session, notification: Notification) -> bool:
 
 
 def due(session: Session, now: datetime, limit: int = 500) -> list[Notification]:
-    """Pending notifications whose time has come (send_after and retry backoff passed)."""
+    """Pending notifications whose time has come (send_after and retry backoff passed).
+
+    The backoff condition is in SQL: rows waiting for a retry never crowd out due ones.
+    """
     rows = session.exec(
         select(Notification)
         .where(
@@ -38,11 +42,15 @@ def due(session: Session, now: datetime, limit: int = 500) -> list[Notification]
                 [NotificationStatus.PENDING.value, NotificationStatus.SENDING.value]
             ),
             col(Notification.send_after) <= now,
+            or_(
+                col(Notification.next_attempt_at).is_(None),
+                col(Notification.next_attempt_at) <= now,
+            ),
         )
         .order_by(col(Notification.id))
         .limit(limit)
     )
-    return [n for n in rows if n.next_attempt_at is None or n.next_attempt_at <= now]
+    return list(rows)
 
 
 def mark_sent(session: Session, notification: Notification, now: datetime) -> None:
@@ -73,13 +81,45 @@ def mark_attempt_failed(
     session.add(notification)
 
 
+def postpone(
+    session: Session, notification: Notification, error: str, now: datetime, delay: timedelta
+) -> None:
+    """The server could not be reached: try again after `delay`; no attempt is counted."""
+    notification.status = NotificationStatus.PENDING.value
+    notification.last_error = error[:2000]
+    notification.next_attempt_at = now + delay
+    session.add(notification)
+
+
+def requeue_failed(session: Session, now: datetime) -> int:
+    """Give every FAILED row a fresh set of attempts; how many were re-queued."""
+    rows = session.exec(
+        select(Notification).where(Notification.status == NotificationStatus.FAILED.value)
+    ).all()
+    for row in rows:
+        row.status = NotificationStatus.PENDING.value
+        row.attempts = 0
+        row.next_attempt_at = now
+        session.add(row)
+    return len(rows)
+
+
 def counts_by_status(session: Session, business_id: int | None = None) -> dict[str, int]:
-    query = select(Notification.status)
+    """Rows per status, counted by the database."""
+    query = select(Notification.status, func.count()).group_by(col(Notification.status))
     if business_id is not None:
         query = query.where(Notification.business_id == business_id)
-    counts: dict[str, int] = {}
-    for status in session.exec(query):
-        counts[status] = counts.get(status, 0) + 1
+    return {status: int(count) for status, count in session.exec(query)}
+
+
+def counts_by_business(session: Session) -> dict[int | None, dict[str, int]]:
+    """Rows per business and status in one query (None: rows of no business)."""
+    query = select(Notification.business_id, Notification.status, func.count()).group_by(
+        col(Notification.business_id), col(Notification.status)
+    )
+    counts: dict[int | None, dict[str, int]] = {}
+    for business_id, status, count in session.exec(query):
+        counts.setdefault(business_id, {})[status] = int(count)
     return counts
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
@@ -222,18 +223,19 @@ def test_english_business_and_unconfigured_business(engine: Engine) -> None:
     assert review_row(engine, review).alert_checked_version == 1
 
 
-def test_decision_and_outbox_row_commit_together(engine: Engine) -> None:
+def test_decision_and_outbox_row_commit_together(
+    engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
     """A failure while deciding rolls back both: the review stays open, no row is left."""
     source = seed(engine)
     review = add_review(engine, source, rating=1.0)
     broken = Renderer("Leumund <leumund@example.test>")
     broken.env.globals.pop("s")  # templates can no longer render: StrictUndefined raises
-    try:
-        decide_alerts(engine, policy(), broken, NOW)
-    except Exception as exc:
-        assert "'s' is undefined" in str(exc)
-    else:
-        raise AssertionError("rendering without styles should fail")
+    caplog.set_level(logging.ERROR, logger="alerts.decide")
+    summary = decide_alerts(engine, policy(), broken, NOW)
+    assert summary.failed_businesses == [review_row(engine, review).business_id]
+    [error] = caplog.records
+    assert error.exc_info is not None and "'s' is undefined" in str(error.exc_info[1])
     assert outbox(engine) == []
     assert review_row(engine, review).alert_checked_version == 0
     assert decide_alerts(engine, policy(), RENDERER, NOW).alerts == 1

@@ -131,8 +131,9 @@ def test_server_down_then_back_delivers_every_alert_once(engine: Engine) -> None
     down = send_due(engine, mailer(server), RENDERER, NOW, POLICY)
     assert (down.retrying, down.sent) == (1, 0)  # stops at the first: the rest was not tried
     rows = outbox(engine)
-    assert [r.attempts for r in rows] == [1, 0, 0]
+    assert [r.attempts for r in rows] == [0, 0, 0]  # an unreachable server costs no attempt
     assert "onnection refused" in (rows[0].last_error or "")
+    assert rows[0].next_attempt_at == NOW + POLICY.retry_base
     later = NOW + timedelta(minutes=5)
     with server:
         assert send_due(engine, mailer(server), RENDERER, later, POLICY).sent == 3
