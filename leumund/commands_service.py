@@ -102,6 +102,18 @@ def _print_business(business: BusinessStatus, now: datetime) -> None:
         _print_source(source, tz, now)
 
 
+def _print_failed(status: Status) -> None:
+    if not status.failed_total:
+        return
+    shown = len(status.failed)
+    more = f", the latest {shown} shown" if shown < status.failed_total else ""
+    print(f"failed notifications: {status.failed_total}{more}"
+          " (`leumund alerts retry-failed` sends them again)")  # fmt: skip
+    for n in status.failed:
+        print(f"  {n.business or 'operator'}: {n.kind} to {n.recipient},"
+              f" {n.attempts} attempt(s): {n.last_error[:200]}")  # fmt: skip
+
+
 def _print_status(status: Status, tz: ZoneInfo, now: datetime) -> None:
     for business in status.businesses:
         _print_business(business, now)
@@ -110,6 +122,7 @@ def _print_status(status: Status, tz: ZoneInfo, now: datetime) -> None:
           f" {status.unclassified} reviews unclassified")  # fmt: skip
     if status.operator_notifications:
         print(f"operator notifications: {_counts(status.operator_notifications)}")
+    _print_failed(status)
     print(f"next health check: {_when(status.next_health_check, tz, now)}")
 
 

@@ -17,8 +17,10 @@ from sqlmodel import Session, col, select
 from leumund.config import BusinessConfig, Config, SourceConfig, parse_interval
 from leumund.scheduler import crontab_trigger, health_trigger, is_overdue, report_trigger
 from storage.db import session_scope
-from storage.models import Business, Review, Source
-from storage.outbox import counts_by_status
+from storage.models import Business, Notification, NotificationStatus, Review, Source
+from storage.outbox import counts_by_business
+
+FAILED_SHOWN = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +48,17 @@ class BusinessStatus:
 
 
 @dataclass(frozen=True, slots=True)
+class FailedNotification:
+    """A message given up on: who did not get what, and why."""
+
+    business: str | None
+    kind: str
+    recipient: str
+    attempts: int
+    last_error: str
+
+
+@dataclass(frozen=True, slots=True)
 class Status:
     businesses: list[BusinessStatus]
     model_configured: str
@@ -53,6 +66,8 @@ class Status:
     unclassified: int
     operator_notifications: dict[str, int]
     next_health_check: datetime | None
+    failed: list[FailedNotification]
+    failed_total: int
 
 
 def next_crawl(
@@ -94,7 +109,9 @@ def _source_status(
     )
 
 
-def _business_status(session: Session, business: BusinessConfig, now: datetime) -> BusinessStatus:
+def _business_status(
+    session: Session, business: BusinessConfig, now: datetime, counts: dict[int, dict[str, int]]
+) -> BusinessStatus:
     row = session.exec(select(Business).where(Business.name == business.name)).first()
     sources: dict[str, Source] = {}
     if row is not None:
@@ -113,7 +130,7 @@ def _business_status(session: Session, business: BusinessConfig, now: datetime) 
         timezone=business.timezone,
         sources=statuses,
         reviews=sum(s.reviews for s in statuses),
-        notifications=counts_by_status(session, row.id) if row and row.id else {},
+        notifications=counts.get(row.id, {}) if row and row.id else {},
         next_report=report,
     )
 
@@ -127,25 +144,40 @@ def _models_used(session: Session) -> tuple[dict[str, int], int]:
     return used, unclassified
 
 
-def _operator_counts(session: Session) -> dict[str, int]:
-    all_counts = counts_by_status(session)
-    per_business = [counts_by_status(session, b.id) for b in session.exec(select(Business))]
-    return {
-        status: n - sum(c.get(status, 0) for c in per_business)
-        for status, n in all_counts.items()
-        if n - sum(c.get(status, 0) for c in per_business)
-    }
+def _failed(session: Session, limit: int) -> list[FailedNotification]:
+    """The most recent notifications given up on, newest first."""
+    rows = session.exec(
+        select(Notification, Business.name)
+        .join(Business, isouter=True)
+        .where(Notification.status == NotificationStatus.FAILED.value)
+        .order_by(col(Notification.id).desc())
+        .limit(limit)
+    )
+    return [
+        FailedNotification(
+            business=name,
+            kind=n.kind,
+            recipient=n.recipient,
+            attempts=n.attempts,
+            last_error=(n.last_error or "").strip().split("\n", 1)[0] or "no error recorded",
+        )
+        for n, name in rows
+    ]
 
 
 def collect_status(engine: Engine, config: Config, now: datetime) -> Status:
     with session_scope(engine) as session:
-        businesses = [_business_status(session, b, now) for b in config.businesses]
+        counts = counts_by_business(session)
+        named = {business_id: c for business_id, c in counts.items() if business_id is not None}
+        businesses = [_business_status(session, b, now, named) for b in config.businesses]
         used, unclassified = _models_used(session)
         return Status(
             businesses=businesses,
             model_configured=config.sentiment.model,
             models_used=used,
             unclassified=unclassified,
-            operator_notifications=_operator_counts(session),
+            operator_notifications=counts.get(None, {}),
             next_health_check=health_trigger(config.service).get_next_fire_time(None, now),
+            failed=_failed(session, FAILED_SHOWN),
+            failed_total=sum(c.get(NotificationStatus.FAILED.value, 0) for c in counts.values()),
         )

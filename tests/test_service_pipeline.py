@@ -21,12 +21,13 @@ from leumund.config import Config
 from leumund.jobs import run_pipeline_once, sync_config
 from leumund.loading import load_config
 from leumund.service import Service, wait_for_database
-from storage.db import make_engine, session_scope
+from storage.db import init_schema, make_engine, session_scope
 from storage.models import Notification, NotificationKind, Review, ReviewData
 from storage.registry import get_source
 from storage.reviews import upsert_reviews
 from tests.sentiment_tiny import GUHR_LABELS, build_tiny_model
 from tests.service_support import BUSINESS, OWNER, write_config
+from tests.smtp_server import SmtpServer
 
 
 @pytest.fixture(scope="module")
@@ -168,3 +169,26 @@ def test_service_classifies_once_the_model_can_be_loaded(
     reviews, notes = _rows(engine)
     assert reviews[0].sentiment_label is not None and reviews[0].sentiment_model == str(model_dir)
     assert len(notes) == 1  # classified later, alerted once
+
+
+def test_status_shows_which_notifications_failed_and_why(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with SmtpServer(refuse_first=10, refuse_code=550) as smtp:
+        mail = {"backend": "smtp", "max_attempts": 1,
+                "smtp": {"host": "127.0.0.1", "port": smtp.port, "security": "none"}}  # fmt: skip
+        path = write_config(tmp_path, "http://127.0.0.1:9/x", model="no-model", mail=mail)
+        config = load_config(path, {})
+        engine = make_engine(config.database_url())
+        init_schema(engine)
+        _seed_alertable_review(engine, config)
+        Service(engine, config, threading.Event()).process()
+    assert smtp.handler.refused == 1
+    capsys.readouterr()
+    assert cli.main(["status", "--config", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "notifications: 0 pending, 1 failed, 0 sent" in out
+    assert "failed notifications: 1 (`leumund alerts retry-failed` sends them again)" in out
+    assert f"  {BUSINESS}: alert to {OWNER}, 1 attempt(s): " in out
+    assert "5.7.1 Message rejected" in out
+    engine.dispose()
