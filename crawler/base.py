@@ -7,6 +7,7 @@ lists newest first) and follows the next page within the page budget.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from collections.abc import AsyncIterator, Iterable, Iterator
@@ -26,10 +27,13 @@ from twisted.internet.error import TimeoutError as TxTimeoutError
 from twisted.python.failure import Failure
 
 from crawler.spec import CrawlSpec
+from crawler.values import clamp_stars
 from storage.models import ReviewData
 from storage.reviews import platform_key
 
 log = logging.getLogger(__name__)
+fetch_log = logging.getLogger("crawler.fetch")
+"""Pages that could not be fetched or read: the crawl's error repeats the last of them."""
 
 INCREMENTAL_PAGE_FACTOR = 10
 PAGE_PARSED = object()
@@ -56,6 +60,7 @@ class ReviewSpider(scrapy.Spider):
         self.pages = 0
         self.reviews_found = 0
         self.fetch_error: str | None = None
+        self.clamp_warned = False
 
     async def start(self) -> AsyncIterator[Any]:
         for request in self.first_requests():
@@ -84,22 +89,46 @@ class ReviewSpider(scrapy.Spider):
             page = self.extract(response)
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             self.fetch_error = f"cannot read {response.url}: {type(exc).__name__}: {exc}"[:300]
-            log.warning("%s: %s", self.name, self.fetch_error)
+            fetch_log.warning("%s: %s", self.name, self.fetch_error)
             return
         self.reviews_found += len(page.reviews)
         reached_known = False
         for review in page.reviews:
             reached_known |= platform_key(review) in self.spec.known_ids
-            yield review
+            yield self.clamped(review)
         if reached_known and self.newest_first:
             log.info("%s: stopping at a known review on %s", self.name, response.url)
             return
         if page.next is not None and self.pages < self.page_budget():
             yield page.next
 
+    def clamped(self, review: ReviewData) -> ReviewData:
+        """Ratings outside 0–5 are clamped, with one warning per crawl."""
+        rating = clamp_stars(review.rating)
+        if rating == review.rating:
+            return review
+        if not self.clamp_warned:
+            self.clamp_warned = True
+            log.warning(
+                "%s: rating %s (raw %s on scale %s) outside 0-5, stored as %s; the site may"
+                " use a scale it does not declare (bestRating) — %s",
+                self.name,
+                f"{review.rating:g}",
+                review.rating_raw,
+                review.rating_scale,
+                rating,
+                review.url or self.spec.url,
+            )
+        return dataclasses.replace(review, rating=rating)
+
     def on_error(self, failure: Failure) -> None:
-        self.fetch_error = describe_failure(failure)
-        log.warning("%s: %s", self.name, self.fetch_error)
+        """A lost page fails the crawl, except a later page robots.txt forbids: the end."""
+        error = describe_failure(failure)
+        if self.pages > 0 and error.startswith("blocked by robots.txt"):
+            log.info("%s: not following %s", self.name, error)
+            return
+        self.fetch_error = error
+        fetch_log.warning("%s: %s", self.name, self.fetch_error)
 
 
 def describe_failure(failure: Failure) -> str:

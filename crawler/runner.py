@@ -3,17 +3,21 @@
 Scrapy's reactor can run once per process, and a hung or crashing spider must never take
 the service down: the parent starts a fresh (spawned) child, receives reviews as they are
 scraped, and kills the child when the deadline passes. Reviews received before that are
-kept, so the caller can still store them.
+kept, so the caller can still store them. A child never outlives its parent, and
+`stop_running_crawls` stops the children cleanly when the service shuts down.
 """
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import multiprocessing
 import os
 import queue as queue_mod
 import re
+import signal
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -36,6 +40,13 @@ log = logging.getLogger(__name__)
 
 _STATUS_KEY = re.compile(r"^(downloader|robotstxt)/response_status_count/(\d+)$")
 _POLL_SECONDS = 0.2
+_ORPHAN_POLL_SECONDS = 0.5
+_PR_SET_PDEATHSIG = 1
+COMPLETE_REASONS = frozenset({"finished", "closespider_pagecount"})
+"""Scrapy close reasons of a crawl that read every page it meant to read."""
+
+_live: dict[int, BaseProcess] = {}
+_live_lock = threading.Lock()
 
 
 def run_crawl(
@@ -46,17 +57,57 @@ def run_crawl(
     limit = spec.settings.crawl_timeout if timeout is None else timeout
     ctx = multiprocessing.get_context("spawn")
     messages: Queue[tuple[str, Any]] = ctx.Queue()
-    child = ctx.Process(target=_child_main, args=(spec, messages, cls), daemon=True)
+    args = (spec, messages, cls, os.getpid())
+    child = ctx.Process(target=_child_main, args=args, daemon=True)
     with _without_main_module():
         child.start()
+    _track(child)
     progress = _Progress()
     try:
         summary = _receive(child, messages, progress, time.monotonic() + limit)
     finally:
         _stop(child, kill_now=progress.timed_out)
+        _untrack(child)
         messages.close()
         messages.cancel_join_thread()
     return _result(spec, progress, summary, child, limit)
+
+
+def running_crawls() -> list[BaseProcess]:
+    """The crawl children of this process that are still alive."""
+    with _live_lock:
+        return [child for child in _live.values() if child.is_alive()]
+
+
+def stop_running_crawls(grace: float = 10.0) -> int:
+    """Stop every running crawl child of this process, for a service shutting down.
+
+    Each child gets SIGTERM: Scrapy closes the spider (reason `shutdown`), the reviews
+    received so far reach the waiting `run_crawl`, which returns a failed result that the
+    caller stores. A child still alive after `grace` seconds is killed. Returns how many
+    children were stopped; `run_crawl` calls in other threads return on their own.
+    """
+    children = running_crawls()
+    for child in children:
+        child.terminate()
+    deadline = time.monotonic() + grace
+    for child in children:
+        child.join(timeout=max(0.0, deadline - time.monotonic()))
+        if child.is_alive():
+            log.warning("crawl child %s did not stop within %g s; killing it", child.pid, grace)
+            child.kill()
+            child.join(timeout=5)
+    return len(children)
+
+
+def _track(child: BaseProcess) -> None:
+    with _live_lock:
+        _live[id(child)] = child
+
+
+def _untrack(child: BaseProcess) -> None:
+    with _live_lock:
+        _live.pop(id(child), None)
 
 
 @contextmanager
@@ -106,11 +157,18 @@ def _receive(
         if kind == "item":
             progress.items.append(payload)
         elif kind == "log":
-            logging.getLogger(payload.name).handle(payload)
+            _handle_log(payload)
         elif kind == "page":
             progress.pages += 1
         elif kind == "done":
             return payload if isinstance(payload, SpiderSummary) else None
+
+
+def _handle_log(record: logging.LogRecord) -> None:
+    """A child's record, subject to the parent's levels (try-source quiets Scrapy)."""
+    logger = logging.getLogger(record.name)
+    if logger.isEnabledFor(record.levelno):
+        logger.handle(record)
 
 
 def _stop(child: BaseProcess, kill_now: bool) -> None:
@@ -141,21 +199,32 @@ def _result(
 
 
 def judge(spec: CrawlSpec, summary: SpiderSummary) -> tuple[CrawlStatus, str | None]:
-    """Success needs a fetched page, and reviews on it where reviews were seen before."""
+    """Success needs every page read to the normal end, with reviews where seen before.
+
+    A crawl that lost a page or was stopped halfway is not a success even with reviews:
+    its reviews are stored, but `last_success_at` stays, so the next crawl does not stop
+    at them and reaches the reviews this one missed.
+    """
     if summary.close_reason == "closespider_timeout":
         return CrawlStatus.TIMEOUT, f"spider timed out after {summary.pages} pages"
     if summary.pages == 0:
         return CrawlStatus.FAILED, summary.fetch_error or f"no page fetched from {spec.url}"
-    if summary.reviews_found == 0 and summary.fetch_error:
+    if summary.close_reason not in COMPLETE_REASONS:
+        reason = summary.close_reason or "unknown reason"
+        return CrawlStatus.FAILED, f"interrupted ({reason}) after {summary.pages} pages"
+    if summary.fetch_error:
         return CrawlStatus.FAILED, summary.fetch_error
     if summary.reviews_found == 0 and spec.expect_reviews:
         where = spec.url or spec.place_id or spec.location or spec.type
         return CrawlStatus.FAILED, f"page structure changed? 0 reviews found on {where}"
-    return CrawlStatus.OK, summary.fetch_error
+    return CrawlStatus.OK, None
 
 
-def _child_main(spec: CrawlSpec, messages: Queue[tuple[str, Any]], cls: type[ReviewSpider]) -> None:
+def _child_main(
+    spec: CrawlSpec, messages: Queue[tuple[str, Any]], cls: type[ReviewSpider], parent: int
+) -> None:
     """Runs in the child: one Scrapy crawl, every item, page and log line sent to the parent."""
+    _die_with_parent(parent)
     _log_to_parent(messages)
     settings = {**scrapy_settings(spec.settings), "LOG_INSTALL_ROOT_HANDLER": False}
     process = CrawlerProcess(settings=settings)
@@ -176,6 +245,31 @@ def _child_main(spec: CrawlSpec, messages: Queue[tuple[str, Any]], cls: type[Rev
     messages.join_thread()
     # Everything is sent; skip the slow interpreter teardown of Twisted and Scrapy.
     os._exit(0)
+
+
+def _die_with_parent(parent: int) -> None:
+    """An orphaned crawl must not go on: nobody would store what it finds.
+
+    `daemon=True` covers only a parent that exits normally. On Linux the kernel sends
+    SIGTERM when the parent dies (also by SIGKILL or the OOM killer) — strictly, when the
+    parent's thread that started the child ends, which `run_crawl` outlives. Elsewhere, and
+    as a backstop, a thread notices the new parent process id and ends the child at once.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        except (OSError, AttributeError):
+            log.debug("prctl(PR_SET_PDEATHSIG) unavailable; polling the parent only")
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+    threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True).start()
+
+
+def _exit_when_orphaned(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(_ORPHAN_POLL_SECONDS)
+    os._exit(1)
 
 
 _RECORD_KEYS = frozenset(logging.makeLogRecord({}).__dict__)

@@ -10,12 +10,17 @@ _FRACTION = re.compile(r"(\.\d{6})\d+")
 _BREAK = re.compile(r"<br\s*/?>|</p>", re.IGNORECASE)
 _TAG = re.compile(r"</?[a-zA-Z][^>]*>")
 _GERMAN_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+DATE_ONLY_TIME = "T12:00:00+00:00"
+"""Noon UTC is the same calendar day from UTC-11 to UTC+11: a date-only review stays on
+its day (and in its week) for every business, also those west of UTC."""
+MAX_STARS = 5.0
 
 
 def parse_time(value: Any) -> datetime | None:
     """An ISO 8601 / RFC 3339 timestamp (up to 9 fractional digits) as aware UTC.
 
-    A date without a time (also German 'TT.MM.JJJJ') is midnight UTC; a naive time is UTC.
+    A date without a time (also German 'TT.MM.JJJJ') is noon UTC; a naive time is UTC.
     """
     if not isinstance(value, str) or not value.strip():
         return None
@@ -24,6 +29,8 @@ def parse_time(value: Any) -> datetime | None:
     if german:
         day, month, year = german.groups()
         text = f"{year}-{int(month):02d}-{int(day):02d}"
+    if _DATE_ONLY.match(text):
+        text += DATE_ONLY_TIME
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError:
@@ -61,6 +68,14 @@ def stars(raw: float | None, best: float = 5.0, worst: float = 1.0) -> float | N
     if worst >= 1.0 and best == 5.0:
         return raw
     return round(5.0 * raw / best, 2)
+
+
+def clamp_stars(rating: float | None) -> float | None:
+    """A rating forced into 0–5: a site using an undeclared scale (8 of 10 without
+    `bestRating`) must not store 8 stars."""
+    if rating is None:
+        return None
+    return min(max(rating, 0.0), MAX_STARS)
 
 
 def scale(best: float, worst: float) -> str:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +41,8 @@ JSON_KEYS = (
 
 SECRET_ENV_KEYS = ("api_key_env", "client_id_env", "client_secret_env", "refresh_token_env")
 OPTION_KEYS = ("next_page", "place_id", "location", *SECRET_ENV_KEYS)
+QUIET_LOGGERS = ("scrapy", "twisted", "crawler.fetch")
+"""try-source's one-line reason says what these would log at length (unless --verbose)."""
 
 
 def register(sub: SubParsers) -> None:
@@ -88,7 +93,8 @@ def _try_source(args: argparse.Namespace) -> int:
         raise OperatorError(f"try-source: environment variable {missing[0]} is not set")
     secrets = {v: SecretStr(os.environ[v]) for v in source.env_refs().values()}
     config = config.model_copy().bind(config.base_dir, secrets)
-    result = run_crawl(crawl_spec(config, source, expect_reviews=True))
+    with _quiet(QUIET_LOGGERS, enabled=not getattr(args, "verbose", False)):
+        result = run_crawl(crawl_spec(config, source, expect_reviews=True))
     for item in result.items:
         print(json.dumps(review_json(item), ensure_ascii=False) if args.json else _line(item))
     if result.status is not CrawlStatus.OK:
@@ -98,6 +104,19 @@ def _try_source(args: argparse.Namespace) -> int:
     if not args.json:
         print(f"{len(result.items)} reviews on {result.pages} page(s)")
     return 0
+
+
+@contextmanager
+def _quiet(names: tuple[str, ...], enabled: bool) -> Iterator[None]:
+    loggers = [logging.getLogger(name) for name in names] if enabled else []
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
 
 
 def review_json(item: ReviewData) -> dict[str, Any]:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import socket
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -15,11 +18,12 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from crawler.demo.site import SCHEMA_DIR, TRUSTPILOT_DIR, DemoSite
+from crawler.runner import running_crawls, stop_running_crawls
 from leumund.cli import main
 from leumund.config import Config
 from leumund.jobs_crawl import INTERRUPTED, crawl_all, crawl_source, crawl_spec
 from storage.db import session_scope
-from storage.models import CrawlRun, CrawlStatus, Review, utcnow
+from storage.models import CrawlRun, CrawlStatus, Review, Source, utcnow
 from storage.registry import BusinessSpec, SourceSpec, get_source, sync_businesses
 from tests.httpserver import LocalServer, Reply
 
@@ -123,6 +127,69 @@ def test_hang_keeps_reviews_received_and_closes_stale_runs(engine: Engine, tmp_p
     assert runs[0].error == INTERRUPTED and runs[0].finished_at is not None
 
 
+PAGE_2 = f"/{TRUSTPILOT_DIR}?sort=recency&page=2"
+
+
+def _source_row(engine: Engine, name: str = "tp") -> Source:
+    with Session(engine) as s:
+        source = get_source(s, "Bäckerei Beispiel", name)
+    assert source is not None
+    return source
+
+
+def test_failed_later_page_is_not_a_success_and_next_crawl_goes_past_it(
+    engine: Engine, tmp_path: Path
+) -> None:
+    site = DemoSite(tmp_path / "site")
+    with LocalServer(tmp_path / "site") as server:
+        config = make_config(server.base_url, tmp_path)
+        assert crawl(engine, config).reviews_new == 12
+        succeeded_at = _source_row(engine).last_success_at
+        for n in range(10):  # the 4 oldest of them, all 1 star, end up on page 2
+            site.add_review(author=f"Gast {n}", rating=1 if n < 4 else 5, title="", text=f"#{n}")
+        server.script(PAGE_2, Reply(503, "Wartung", headers={"Retry-After": "0"}))
+        broken = crawl(engine, config)
+        after_broken = _source_row(engine)
+        server.routes.clear()
+        recovered = crawl(engine, config)
+    assert (broken.status, broken.pages, broken.reviews_new) == ("failed", 1, 6)
+    assert broken.error == f"HTTP 503 from {server.url(PAGE_2)}"
+    assert after_broken.last_success_at == succeeded_at
+    assert (recovered.status, recovered.pages, recovered.reviews_new) == ("ok", 2, 4)
+    stored = reviews(engine)
+    assert len(stored) == 22
+    assert sum(1 for r in stored if r.author.startswith("Gast") and r.rating == 1.0) == 4
+
+
+def test_shutdown_mid_crawl_stores_reviews_but_is_not_a_success(
+    engine: Engine, tmp_path: Path
+) -> None:
+    DemoSite(tmp_path / "site")
+    with LocalServer(tmp_path / "site") as server:
+        server.script(PAGE_2, Reply(hang=True))
+        config = make_config(server.base_url, tmp_path, download_timeout=2)
+        runs: list[CrawlRun] = []
+        worker = threading.Thread(target=lambda: runs.append(crawl(engine, config)))
+        worker.start()
+        _wait_for(lambda: PAGE_2 in server.paths())
+        assert stop_running_crawls(grace=10) == 1
+        worker.join(timeout=20)
+        server.routes.clear()
+        again = crawl(engine, config)
+    (stopped,) = runs
+    assert (stopped.status, stopped.pages, stopped.reviews_new) == ("failed", 1, 6)
+    assert stopped.error == "interrupted (shutdown) after 1 pages"
+    assert (again.status, again.pages, again.reviews_new) == ("ok", 2, 6)
+    assert len(reviews(engine)) == 12 and running_crawls() == []
+
+
+def _wait_for(condition: Callable[[], bool], timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.05)
+
+
 def _synced_source(session: Session, config: Config) -> int:
     business = config.businesses[0]
     specs = tuple(SourceSpec(s.name, s.type, s.url, s.enabled) for s in business.sources)
@@ -138,8 +205,8 @@ def test_crawl_all_unknown_business_crawls_nothing(engine: Engine, tmp_path: Pat
     assert crawl_all(engine, config, None, "kein-solcher-name") == []
 
 
-def _write_config(tmp_path: Path, base_url: str) -> Path:
-    config = make_config(base_url, tmp_path)
+def _write_config(tmp_path: Path, base_url: str, **crawler: Any) -> Path:
+    config = make_config(base_url, tmp_path, **crawler)
     data = config.model_dump(mode="json", exclude_defaults=True)
     path = tmp_path / "config.yaml"
     path.write_text(json.dumps(data), encoding="utf-8")  # JSON is YAML
@@ -179,7 +246,19 @@ def test_try_source_unreachable_is_one_line_and_nonzero(
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 1
     assert err[-1] == f"leumund: try-source: HTTP 404 from {server.url('/shop')}"
-    assert err[0].endswith(f"WARNING crawler.base: schema_org: HTTP 404 from {server.url('/shop')}")
+    assert err == [f"leumund: try-source: HTTP 404 from {server.url('/shop')}"]
+
+
+def test_try_source_refused_connection_is_exactly_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{probe.getsockname()[1]}/shop"
+    path = _write_config(tmp_path, "http://127.0.0.1:9", retry_times=0)
+    code = main(["try-source", "--type", "schema_org", "--url", url, "-c", str(path)])
+    assert code == 1
+    assert capsys.readouterr().err == f"leumund: try-source: connection refused fetching {url}\n"
 
 
 def test_crawl_spec_resolves_secrets_and_google_api_base(tmp_path: Path) -> None:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from crawler.demo.site import DemoSite
 from crawler.platforms.google import places_reviews, profile_reviews
@@ -19,7 +20,7 @@ from crawler.platforms.trustedshops import trustedshops_reviews
 from crawler.platforms.trustpilot import parse_page, reviews_from_page_props
 from crawler.registry import SPIDERS
 from crawler.settings import SOURCE_TYPES
-from crawler.values import parse_time, stars
+from crawler.values import clamp_stars, parse_time, stars
 from storage.models import ReviewData
 
 TP_URL = "https://de.trustpilot.com/review/eventnet.de?sort=recency"
@@ -203,7 +204,7 @@ def test_microdata_and_rdfa_reviews() -> None:
     </div></body></html>"""
     got = {r.author: r for r in reviews_from_html(html, "http://x/")}
     assert got["Heinz"].rating == 2.0
-    assert got["Heinz"].published_at == datetime(2026, 5, 1, tzinfo=UTC)
+    assert got["Heinz"].published_at == datetime(2026, 5, 1, 12, tzinfo=UTC)
     assert got["Heinz"].text == "Zu salzig."
     assert (got["Gabi"].rating, got["Gabi"].text) == (4.0, "Sehr gut.")
 
@@ -218,6 +219,22 @@ def test_rating_scales_and_times() -> None:
     )
     assert parse_time("2016-01-07T22:58:51+01:00") == datetime(2016, 1, 7, 21, 58, 51, tzinfo=UTC)
     assert parse_time("kaputt") is None
+
+
+def test_date_only_is_noon_utc_so_the_day_holds_in_every_zone() -> None:
+    for value in ("2026-11-02", "02.11.2026", "2.11.2026"):
+        assert parse_time(value) == datetime(2026, 11, 2, 12, tzinfo=UTC)
+    noon = parse_time("2026-11-02")
+    assert noon is not None
+    for zone in ("America/Los_Angeles", "Pacific/Pago_Pago", "Europe/Berlin", "Asia/Tokyo"):
+        assert noon.astimezone(ZoneInfo(zone)).date() == date(2026, 11, 2)
+    assert parse_time("2026-11-02T00:30:00") == datetime(2026, 11, 2, 0, 30, tzinfo=UTC)
+
+
+def test_clamp_stars() -> None:
+    assert [clamp_stars(v) for v in (8.0, 5.0, 3.5, 0.0, -1.0, None)] == [
+        5.0, 5.0, 3.5, 0.0, 0.0, None,
+    ]  # fmt: skip
 
 
 def test_demo_pages_parse_like_the_real_platform(tmp_path: Path) -> None:
@@ -254,4 +271,4 @@ def test_jsonld_graph_references_entities_and_markup_resolved() -> None:
     (review,) = reviews_from_html(html, "https://example.test/bewertungen")
     assert (review.platform_id, review.author, review.rating) == ("77", "Jörg", 4.5)
     assert review.text == "Gut & günstig.\nGerne wieder."
-    assert review.published_at == datetime(2026, 11, 3, tzinfo=UTC)
+    assert review.published_at == datetime(2026, 11, 3, 12, tzinfo=UTC)

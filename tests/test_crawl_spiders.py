@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import signal
+import subprocess
 import sys
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from itertools import pairwise
 from pathlib import Path
@@ -195,7 +200,7 @@ def test_changed_page_structure_fails_when_reviews_were_seen(tmp_path: Path) -> 
 
 def test_one_request_at_a_time_per_site(tmp_path: Path) -> None:
     DemoSite(tmp_path)
-    with LocalServer(tmp_path, delay=0.15) as server:
+    with LocalServer(tmp_path, delay=0.4) as server:
         urls = [server.url(f"/bewertungen/?n={i}") for i in range(5)]
         other = [u.replace("127.0.0.1", "localhost") for u in urls]
         result = run_crawl(spec("burst", ",".join(urls)), spider_cls=BurstSpider)
@@ -205,7 +210,93 @@ def test_one_request_at_a_time_per_site(tmp_path: Path) -> None:
         two_site_peak = server.max_in_flight
     assert (result.status, result.pages, two_sites.pages) == (CrawlStatus.OK, 5, 10)
     assert single_site_peak == 1
-    assert two_site_peak == 2  # the server can see overlap: the limit is per site
+    assert two_site_peak >= 2  # the server can see overlap: the limit is per site
+
+
+PARENT = """
+import sys, threading, time
+from crawler.runner import run_crawl, running_crawls
+from crawler.settings import CrawlerSettings
+from crawler.spec import CrawlSpec
+settings = CrawlerSettings(contact_url="https://example.test/k", download_delay=0,
+                           download_timeout=60, retry_times=0, crawl_timeout=120)
+threading.Thread(target=run_crawl, args=(CrawlSpec("schema_org", sys.argv[1], settings),)).start()
+while not running_crawls():
+    time.sleep(0.02)
+print(running_crawls()[0].pid, flush=True)
+"""
+
+
+def _gone(pid: int) -> bool:
+    """No such process, or a zombie nobody reaps: it runs no more."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return True
+    return stat.rsplit(")", 1)[1].split()[0] in ("Z", "X")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_crawl_child_dies_with_its_killed_parent(tmp_path: Path) -> None:
+    with LocalServer(tmp_path) as server:
+        server.script("/langsam", Reply(hang=True))
+        parent = subprocess.Popen(
+            [sys.executable, "-c", PARENT, server.url("/langsam")],
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=Path(__file__).parent.parent,
+        )
+        assert parent.stdout is not None
+        child = int(parent.stdout.readline())
+        try:
+            _until(lambda: "/langsam" in server.paths())
+            os.kill(parent.pid, signal.SIGKILL)  # the parent only, not its group
+            parent.wait(timeout=5)
+            killed = time.monotonic()
+            _until(lambda: _gone(child), timeout=5)
+            gone_after = time.monotonic() - killed
+        finally:
+            parent.stdout.close()
+            if not _gone(child):
+                os.kill(child, signal.SIGKILL)
+    assert gone_after < 3
+
+
+def _until(condition: Callable[[], bool], timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.05)
+
+
+UNDECLARED_SCALE = """<html><head><script type="application/ld+json">
+{"@context": "https://schema.org", "@type": "Restaurant", "review": [
+ {"@type": "Review", "@id": "a", "reviewBody": "Gut", "datePublished": "2026-11-02",
+  "reviewRating": {"@type": "Rating", "ratingValue": "8"}},
+ {"@type": "Review", "@id": "b", "reviewBody": "Top", "datePublished": "2026-11-01",
+  "reviewRating": {"@type": "Rating", "ratingValue": "10"}},
+ {"@type": "Review", "@id": "c", "reviewBody": "Na ja", "datePublished": "2026-10-30",
+  "reviewRating": {"@type": "Rating", "ratingValue": "-1"}}]}
+</script></head><body></body></html>"""
+
+
+def test_ratings_outside_0_to_5_are_clamped_with_one_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with LocalServer(tmp_path) as server:
+        server.script("/shop", Reply(body=UNDECLARED_SCALE))
+        result = run_crawl(spec("schema_org", server.url("/shop")))
+    assert result.status is CrawlStatus.OK
+    assert [(r.rating, r.rating_raw) for r in result.items] == [
+        (5.0, 8.0),
+        (5.0, 10.0),
+        (0.0, -1.0),
+    ]
+    warnings = [r.getMessage() for r in caplog.records if r.name == "crawler.base"]
+    assert warnings == [
+        "schema_org: rating 8 (raw 8.0 on scale 1-5) outside 0-5, stored as 5.0; the site may"
+        f" use a scale it does not declare (bestRating) — {server.url('/shop')}"
+    ]
 
 
 def _google_fake(server: LocalServer, pages: dict[str, dict[str, Any]]) -> None:
