@@ -15,7 +15,7 @@ from alerts.sending import SendPolicy, build, claim, send_due
 from leumund.cli import main
 from storage.db import session_scope
 from storage.models import Notification, utcnow
-from storage.outbox import due
+from storage.outbox import counts_by_business, counts_by_status, due
 from tests.smtp_server import SmtpServer, closed_port
 from tests.test_alerts_cli import smtp_section, write_config
 from tests.test_alerts_decide import NOW, OWNER, RENDERER, add_review, outbox, policy, seed
@@ -43,9 +43,9 @@ def test_an_outage_of_six_hours_loses_no_alert_and_sends_each_once(engine: Engin
     _alerts(engine, 3)
     server = SmtpServer()  # port reserved, nothing listening: the server is down
     when = NOW
-    for _ in range(72):  # a send every 5 minutes for 6 hours
+    for _ in range(24):  # a send every 15 minutes for 6 hours
         assert send_due(engine, mailer(server), RENDERER, when, DEFAULTS).sent == 0
-        when += timedelta(minutes=5)
+        when += timedelta(minutes=15)
     rows = outbox(engine)
     assert {(r.status, r.attempts) for r in rows} == {("pending", 0)}
     assert all("onnection refused" in (r.last_error or "") for r in rows)
@@ -153,3 +153,24 @@ def test_due_finds_due_rows_behind_more_than_limit_rows_in_backoff(engine: Engin
         found = due(session, NOW, limit=5)
         assert [n.dedup_key for n in found] == ["due:0", "due:1"]
         assert len(due(session, NOW + timedelta(hours=1), limit=5)) == 5
+
+
+def test_counts_per_status_and_per_business_come_from_one_grouped_query(engine: Engine) -> None:
+    _alerts(engine, 3)
+    with session_scope(engine) as session:
+        later = NOW + timedelta(days=1)  # not due yet: stays pending
+        session.add(
+            Notification(
+                kind="health", dedup_key="op", recipient=OWNER, payload={}, send_after=later
+            )
+        )
+    with SmtpServer(refuse_first=1, refuse_code=554) as server:
+        send_due(engine, mailer(server), RENDERER, NOW, SendPolicy(max_attempts=1))
+    business_id = outbox(engine)[0].business_id
+    with session_scope(engine) as session:
+        assert counts_by_status(session) == {"failed": 1, "sent": 2, "pending": 1}
+        assert counts_by_status(session, business_id) == {"failed": 1, "sent": 2}
+        assert counts_by_business(session) == {
+            business_id: {"failed": 1, "sent": 2},
+            None: {"pending": 1},
+        }
