@@ -15,6 +15,7 @@ from jinja2 import Environment
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from alerts.dedup import dedup_recipient
 from alerts.message import to_text
 from alerts.report.charts import TrendChart
 from alerts.report.data import compute_report
@@ -33,7 +34,7 @@ log = logging.getLogger(__name__)
 
 
 def dedup_key(business_id: int, week: IsoWeek, recipient: str) -> str:
-    return f"report:{business_id}:{week.label}:{recipient}"
+    return f"report:{business_id}:{week.label}:{dedup_recipient(recipient)}"
 
 
 def report_week(business: BusinessConfig, now: datetime, week: str | None) -> IsoWeek:
