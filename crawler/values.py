@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import UTC, datetime
 from typing import Any
@@ -73,7 +74,7 @@ def stars(raw: float | None, best: float = 5.0, worst: float = 1.0) -> float | N
 def clamp_stars(rating: float | None) -> float | None:
     """A rating forced into 0–5: a site using an undeclared scale (8 of 10 without
     `bestRating`) must not store 8 stars."""
-    if rating is None:
+    if rating is None or math.isnan(rating):
         return None
     return min(max(rating, 0.0), MAX_STARS)
 

@@ -232,8 +232,8 @@ def test_date_only_is_noon_utc_so_the_day_holds_in_every_zone() -> None:
 
 
 def test_clamp_stars() -> None:
-    assert [clamp_stars(v) for v in (8.0, 5.0, 3.5, 0.0, -1.0, None)] == [
-        5.0, 5.0, 3.5, 0.0, 0.0, None,
+    assert [clamp_stars(v) for v in (8.0, 5.0, 3.5, 0.0, -1.0, None, float("nan"))] == [
+        5.0, 5.0, 3.5, 0.0, 0.0, None, None,
     ]  # fmt: skip
 
 
