@@ -14,8 +14,9 @@ from leumund import jobs
 from leumund.cliargs import SubParsers, add_config_arg, config_from
 from leumund.demo import DEFAULT_DIR, run_demo
 from leumund.errors import OperatorError
-from leumund.service import run_once, run_service, stop_on_signals
+from leumund.service import run_once, run_service
 from leumund.status import BusinessStatus, SourceStatus, Status, collect_status
+from leumund.supervision import stop_on_signals
 from storage.db import display_url, init_schema, make_engine
 from storage.models import utcnow
 
@@ -68,18 +69,21 @@ def _demo(args: argparse.Namespace) -> int:
     return run_demo(args.dir, print)
 
 
+def _at(at: datetime | None, tz: ZoneInfo) -> str:
+    return "never" if at is None else at.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
+
+
 def _when(at: datetime | None, tz: ZoneInfo, now: datetime) -> str:
-    if at is None:
-        return "never"
-    if abs((at - now).total_seconds()) < 1:
+    """A next run: `now` means it is overdue and runs as soon as the service runs."""
+    if at is not None and abs((at - now).total_seconds()) < 1:
         return "now (overdue)"
-    return at.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
+    return _at(at, tz)
 
 
 def _print_source(source: SourceStatus, tz: ZoneInfo, now: datetime) -> None:
     state = "enabled" if source.enabled else "disabled"
     print(f"  {source.name} ({source.type}, {source.schedule}, {state})")
-    print(f"    last successful crawl: {_when(source.last_success_at, tz, now)}")
+    print(f"    last successful crawl: {_at(source.last_success_at, tz)}")
     if source.last_error:
         failures = f" ({source.consecutive_failures} failures in a row)"
         print(f"    last error: {source.last_error.splitlines()[0][:200]}{failures}")

@@ -1,29 +1,23 @@
 """The long-running service: scheduled jobs that survive faults, and a clean stop.
 
-A job never takes the service down: a database that went away (PostgreSQL restarting) is
-waited for with backoff, any other error is logged and the job tries again at its next run.
-Classification, alert decisions and sending are serialised by one lock, so two jobs never
-send the same outbox row. SIGTERM or Ctrl-C: no new steps start, running crawl children are
-stopped, the scheduler waits for running jobs, exit 0.
+A job never takes the service down (`leumund.supervision` waits out a database that went
+away and logs any other error; the job tries again at its next run). Classification, alert
+decisions and sending are serialised by one lock, so two jobs never send the same outbox
+row. SIGTERM or Ctrl-C: no new steps start, running crawl children are stopped, the
+scheduler waits for running jobs, exit 0.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import signal
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
-from types import FrameType
 from typing import TypeVar
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import col, select
 
 from leumund import jobs
@@ -36,43 +30,19 @@ from leumund.scheduler import (
     schedule_catch_up,
     scheduler_options,
 )
+from leumund.supervision import (
+    DB_RETRY_DELAYS,
+    STOP_GRACE_SECONDS,
+    children_stopped_after,
+    with_db_retry,
+)
 from sentiment.base import Classifier
 from storage.db import init_schema, session_scope
 from storage.models import Business, Source, utcnow
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-DB_RETRY_DELAYS: tuple[float, ...] = (1, 2, 5, 10, 30, 60, 120, 300)
 MODEL_RETRY = timedelta(minutes=15)
-STOP_GRACE_SECONDS = 5.0
-
-
-def is_db_unavailable(exc: BaseException) -> bool:
-    """A lost or refused database connection, as opposed to a bug or a constraint."""
-    if isinstance(exc, OperationalError):
-        return True
-    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
-
-
-def with_db_retry(
-    name: str, func: Callable[[], T], stop: threading.Event, delays: tuple[float, ...]
-) -> T | None:
-    """Run `func`; while the database is unavailable, wait with backoff and try again."""
-    for delay in (*delays, None):
-        try:
-            return func()
-        except Exception as exc:
-            if not is_db_unavailable(exc):
-                log.exception("job %r failed; it runs again at its next slot", name)
-                return None
-            first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-            if delay is None:
-                log.error("job %r: database still unavailable, giving up: %s", name, first_line)
-                return None
-            log.warning("job %r: database unavailable (%s); retry in %ss", name, first_line, delay)
-            if stop.wait(delay):
-                return None
-    return None
 
 
 @dataclass
@@ -186,67 +156,6 @@ def reports_to_catch_up(engine: Engine, config: Config, now: datetime) -> list[s
             if any(at is not None and at <= slot for at in first):
                 due.append(business.name)
     return due
-
-
-def _child_pids() -> list[int]:
-    me = str(os.getpid())
-    pids: list[int] = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            cmdline = (stat.parent / "cmdline").read_bytes()
-        except (OSError, IndexError):
-            continue
-        if fields[1] == me and b"resource_tracker" not in cmdline:
-            pids.append(int(stat.parent.name))
-    return pids
-
-
-def stop_children() -> None:
-    """Ask running crawl child processes to stop (they record the crawl as stopped)."""
-    for pid in _child_pids():
-        try:
-            os.kill(pid, signal.SIGTERM)
-            log.info("stopping child process %d", pid)
-        except ProcessLookupError:
-            pass
-
-
-@contextmanager
-def stop_on_signals(stop: threading.Event) -> Iterator[None]:
-    """SIGTERM and SIGINT set `stop`; the previous handlers come back afterwards."""
-
-    def handler(signum: int, _frame: FrameType | None) -> None:
-        if not stop.is_set():
-            log.info("%s received: stopping", signal.Signals(signum).name)
-        stop.set()
-
-    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
-    try:
-        yield
-    finally:
-        for sig, old in previous.items():
-            signal.signal(sig, old)
-
-
-@contextmanager
-def children_stopped_after(stop: threading.Event, grace: float) -> Iterator[None]:
-    """Once `stop` is set, give running crawls `grace` seconds, then stop their children."""
-    done = threading.Event()
-
-    def watch() -> None:
-        while not done.is_set() and not stop.wait(0.5):
-            pass
-        if not done.is_set() and not done.wait(grace):
-            stop_children()
-
-    watcher = threading.Thread(target=watch, name="stop-children", daemon=True)
-    watcher.start()
-    try:
-        yield
-    finally:
-        done.set()
-        watcher.join(timeout=2)
 
 
 def start_scheduler(service: Service, now: datetime) -> BackgroundScheduler:
