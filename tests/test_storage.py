@@ -8,8 +8,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import StatementError
 from sqlmodel import Session, select
 
-from storage.db import session_scope
-from storage.models import Notification, Review, ReviewEdit
+from storage.crawls import CrawlOutcome, finish_run, start_run
+from storage.db import display_url, session_scope
+from storage.models import CrawlStatus, Notification, Review, ReviewEdit
 from storage.outbox import enqueue, new_notification
 from storage.reviews import known_platform_ids, stable_id, upsert_reviews
 from tests.factories import make_business_and_source, make_review_data
@@ -109,3 +110,16 @@ def test_reply_added_later_is_stored_without_new_version(any_engine: Engine) -> 
     with Session(any_engine) as s:
         review = s.exec(select(Review)).one()
     assert (review.reply_text, review.reply_at, review.version) == ("Danke!", reply_at, 1)
+
+
+def test_last_attempt_moves_when_a_crawl_finishes_not_when_it_starts(any_engine: Engine) -> None:
+    with session_scope(any_engine) as session:
+        _, source = make_business_and_source(session)
+        run = start_run(session, source)
+        assert source.last_attempt_at is None  # a crawl killed now was never attempted
+        finish_run(session, source, run, CrawlOutcome(CrawlStatus.FAILED, 0, 0, 0, 0, 1, "x"))
+        assert run.finished_at is not None and source.last_attempt_at == run.finished_at
+        assert source.failing_since == run.started_at
+    assert (
+        display_url("postgresql+psycopg://u:pw@h:5432/d") == "postgresql+psycopg://u:***@h:5432/d"
+    )
