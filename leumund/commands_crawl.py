@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 from crawler.runner import run_crawl
 from crawler.settings import SOURCE_TYPES
 from leumund.cliargs import SubParsers, add_config_arg, config_from
-from leumund.config import Config, SourceConfig
+from leumund.config import SECRET_ENV_KEYS, Config, SourceConfig
 from leumund.errors import OperatorError
 from leumund.jobs_crawl import crawl_all, crawl_spec
 from storage.db import init_schema, make_engine
@@ -39,7 +39,6 @@ JSON_KEYS = (
     "url",
 )
 
-SECRET_ENV_KEYS = ("api_key_env", "client_id_env", "client_secret_env", "refresh_token_env")
 OPTION_KEYS = ("next_page", "place_id", "location", *SECRET_ENV_KEYS)
 QUIET_LOGGERS = ("scrapy", "twisted", "crawler.fetch")
 """try-source's one-line reason says what these would log at length (unless --verbose)."""

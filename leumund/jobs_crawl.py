@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from crawler.runner import run_crawl
 from crawler.spec import CrawlResult, CrawlSpec
-from leumund.config import BusinessConfig, Config, SourceConfig
+from leumund.config import SECRET_ENV_KEYS, BusinessConfig, Config, SourceConfig
 from storage.crawls import CrawlOutcome, finish_run, start_run
 from storage.db import session_scope
 from storage.models import CrawlRun, CrawlStatus, Review, Source, utcnow
@@ -24,12 +24,7 @@ from storage.reviews import known_platform_ids, upsert_reviews
 
 log = logging.getLogger(__name__)
 
-SECRET_KEYS = {
-    "api_key_env": "api_key",
-    "client_id_env": "client_id",
-    "client_secret_env": "client_secret",
-    "refresh_token_env": "refresh_token",
-}
+SECRET_KEYS = {key: key.removesuffix("_env") for key in SECRET_ENV_KEYS}
 INTERRUPTED = "interrupted: the process running this crawl ended before it finished"
 
 
