@@ -110,6 +110,7 @@ def test_robots_txt_stops_pagination_into_a_disallowed_path(tmp_path: Path) -> N
 def test_429_with_retry_after_then_success(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO, logger="crawler.middleware")
     DemoSite(tmp_path)
     page = (tmp_path / "bewertungen/index.html").read_bytes()
     with LocalServer(tmp_path) as server:
