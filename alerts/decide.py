@@ -20,7 +20,7 @@ silent forever. Backlog stored after that summary shares its dedup key and is cl
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -29,33 +29,22 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from alerts.backlog import backlog_payload
 from alerts.dedup import dedup_recipient
 from alerts.message import to_text
+from alerts.policy import AlertPolicy, Row
 from alerts.render import Renderer, alert_payload
-from alerts.rules import RuleHit, evaluate, sentiment_pending
-from alerts.settings import AlertRules
+from alerts.rules import evaluate, sentiment_pending
 from alerts.timing import quiet_payload, send_after
 from storage.db import session_scope
 from storage.models import Business, Notification, NotificationKind, Review, Source
 from storage.outbox import enqueue
 
 log = logging.getLogger(__name__)
-BACKLOG_SHOWN = 5
 BACKLOG_GRACE = timedelta(days=2)
 # A review's data that cannot be rendered; a template bug (TemplateError) is not one of
 # them: it would close every review, so it fails the business and waits for the fix.
 RENDER_ERRORS = (ValueError, LookupError, TypeError, ArithmeticError)
-
-
-@dataclass(frozen=True)
-class AlertPolicy:
-    """One business's rules and where its alerts go, as plain data."""
-
-    business: str
-    rules: AlertRules
-    recipients: tuple[str, ...]
-    language: str = "de"
-    timezone: str = "Europe/Berlin"
 
 
 @dataclass
@@ -72,9 +61,6 @@ class DecideSummary:
     @property
     def added(self) -> int:
         return self.alerts + self.backlog_summaries
-
-
-Row = tuple[Review, Source, Business]
 
 
 def open_reviews(session: Session, business_id: int | None = None) -> list[Row]:
@@ -253,51 +239,6 @@ def _alert_row(
         created_at=now,
         send_after=when,
     )
-
-
-def backlog_payload(rows: Sequence[Row], policy: AlertPolicy) -> dict[str, Any]:
-    """Counts per platform, average rating and the newest critical reviews."""
-    platforms: dict[int, dict[str, Any]] = {}
-    ratings: list[float] = []
-    critical: list[tuple[Review, Source, list[RuleHit]]] = []
-    for review, source, _ in rows:
-        assert source.id is not None
-        entry = platforms.setdefault(
-            source.id, {"platform": source.type, "source": source.name, "count": 0, "ratings": []}
-        )
-        entry["count"] += 1
-        if review.rating is not None:
-            entry["ratings"].append(review.rating)
-            ratings.append(review.rating)
-        hits = evaluate(review, policy.rules)
-        if hits:
-            critical.append((review, source, hits))
-    critical.sort(key=lambda c: c[0].published_at or c[0].first_seen_at, reverse=True)
-    return {
-        "business": rows[0][2].name,
-        "language": policy.language,
-        "timezone": policy.timezone,
-        "count": len(rows),
-        "average": _mean(ratings),
-        "platforms": [
-            {
-                "platform": p["platform"],
-                "source": p["source"],
-                "count": p["count"],
-                "average": _mean(p["ratings"]),
-            }
-            for p in platforms.values()
-        ],
-        "critical_count": len(critical),
-        "critical": [
-            alert_payload(r, s, rows[0][2].name, h, policy.language, policy.timezone)
-            for r, s, h in critical[:BACKLOG_SHOWN]
-        ],
-    }
-
-
-def _mean(values: list[float]) -> float | None:
-    return round(sum(values) / len(values), 2) if values else None
 
 
 def _backlog_summary(

@@ -28,7 +28,7 @@ from email.message import EmailMessage
 from jinja2 import TemplateError
 from sqlalchemy import or_, update
 from sqlalchemy.engine import Engine
-from sqlmodel import col
+from sqlmodel import Session, col
 
 from alerts.dedup import dedup_recipient
 from alerts.mail import Mailer, MailError
@@ -162,13 +162,19 @@ def _deliver(
         _failed(engine, rows, f"cannot render: {exc}", now, SendPolicy(max_attempts=1), summary)
         return True
     with session_scope(engine) as session:
-        for row in rows:
-            stored = session.get(Notification, row.id)
-            if stored is not None:
-                mark_sent(session, stored, now)
+        for stored in _reloaded(session, rows):
+            mark_sent(session, stored, now)
     summary.sent += len(rows)
     summary.emails += 1
     return True
+
+
+def _reloaded(session: Session, rows: list[Notification]) -> Iterator[Notification]:
+    """The claimed rows as stored now, in this session (a row deleted meanwhile is skipped)."""
+    for row in rows:
+        stored = session.get(Notification, row.id)
+        if stored is not None:
+            yield stored
 
 
 def _postpone(
@@ -181,10 +187,7 @@ def _postpone(
 ) -> None:
     """Server unreachable: push the rows back without spending one of their attempts."""
     with session_scope(engine) as session:
-        for row in rows:
-            stored = session.get(Notification, row.id)
-            if stored is None:
-                continue
+        for stored in _reloaded(session, rows):
             delay = policy.outage_delay(now - stored.send_after)
             postpone(session, stored, error, now, delay)
             assert stored.next_attempt_at is not None
@@ -205,10 +208,7 @@ def _failed(
     summary: SendSummary,
 ) -> None:
     with session_scope(engine) as session:
-        for row in rows:
-            stored = session.get(Notification, row.id)
-            if stored is None:
-                continue
+        for stored in _reloaded(session, rows):
             mark_attempt_failed(session, stored, error, now, policy.max_attempts, policy.retry_base)
             if stored.next_attempt_at is not None:
                 stored.next_attempt_at = retry_time(stored.next_attempt_at, stored.payload)

@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
 
-from alerts.decide import AlertPolicy
 from alerts.decide import decide_alerts as decide_into_outbox
 from alerts.mail import FileMailer, Mailer, SmtpMailer
+from alerts.policy import AlertPolicy
 from alerts.render import Renderer
 from alerts.sending import SendPolicy, SendSummary
 from alerts.sending import send_due as send_outbox

@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
-from alerts.decide import AlertPolicy, decide_alerts
+from alerts.decide import decide_alerts
 from alerts.message import from_text
+from alerts.policy import AlertPolicy
 from alerts.render import Renderer
 from alerts.settings import AlertRules, QuietHours
 from storage.crawls import CrawlOutcome, finish_run, start_run

@@ -10,9 +10,10 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from alerts.decide import BACKLOG_GRACE, AlertPolicy, decide_alerts
+from alerts.decide import BACKLOG_GRACE, decide_alerts
 from alerts.dedup import dedup_recipient
 from alerts.message import from_text
+from alerts.policy import AlertPolicy
 from alerts.settings import AlertRules
 from storage.db import session_scope
 from storage.models import Review, Source

@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.engine import Engine
 
-from alerts.decide import AlertPolicy, decide_alerts
+from alerts.decide import decide_alerts
 from alerts.message import from_text
+from alerts.policy import AlertPolicy
 from alerts.render import Renderer, render_source_status
 from alerts.sending import send_due
 from alerts.settings import AlertRules
