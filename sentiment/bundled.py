@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sentiment.backend import transformers_classifier
 from sentiment.base import Classifier, ModelUnavailable
-from sentiment.linear import LinearClassifier, is_linear_dir
+from sentiment.directories import is_model_dir, load_model_dir
 from sentiment.settings import SentimentSettings
 
 BUNDLED_DIR = Path(__file__).resolve().parent / "bundled"
@@ -19,10 +18,8 @@ BUNDLED_DIR = Path(__file__).resolve().parent / "bundled"
 
 def load_bundled(settings: SentimentSettings, directory: Path = BUNDLED_DIR) -> Classifier:
     """Load the bundled model; one clear line when the package was built without it."""
-    if is_linear_dir(directory):
-        return LinearClassifier(directory)
-    if (directory / "config.json").is_file():
-        return transformers_classifier().from_directory(directory, settings)
+    if is_model_dir(directory):
+        return load_model_dir(directory, settings)
     raise ModelUnavailable(
         f"bundled sentiment model missing in {directory}: rebuild it with"
         " `python -m sentiment.train` or set sentiment.model to a model directory"

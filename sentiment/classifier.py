@@ -84,7 +84,7 @@ class TransformersClassifier:
         meta = _read_meta(Path(ref))
         hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
         model = AutoModelForSequenceClassification.from_pretrained(
-            ref, local_files_only=local_files_only
+            ref, local_files_only=local_files_only, dtype=_dtype(settings.device)
         )
         tokenizer = AutoTokenizer.from_pretrained(ref, local_files_only=local_files_only)
         shown = name or str(meta.get("name") or ref)
@@ -159,6 +159,11 @@ def _token_limit(wanted: int, tokenizer: Any, config: Any) -> int:
     if isinstance(positions, int):
         limits.append(positions)
     return min(limits)
+
+
+def _dtype(device: str) -> torch.dtype | str:
+    """float32 on the CPU, whatever the weights were saved in: half precision is slow there."""
+    return torch.float32 if device == "cpu" else "auto"
 
 
 def _read_meta(path: Path) -> dict[str, Any]:

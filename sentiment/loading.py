@@ -15,6 +15,7 @@ from huggingface_hub import constants, model_info
 from sentiment.backend import transformers_classifier
 from sentiment.base import Classifier, ModelUnavailable
 from sentiment.bundled import load_bundled
+from sentiment.directories import is_model_dir, load_model_dir
 from sentiment.settings import SentimentSettings
 
 log = logging.getLogger(__name__)
@@ -48,13 +49,13 @@ def _local_path(model: str, base_dir: Path | None) -> Path | None:
 
 
 def _load_directory(path: Path, settings: SentimentSettings) -> Classifier:
-    if not (path / "config.json").is_file():
+    if not is_model_dir(path):
         raise ModelUnavailable(
             f"sentiment model {path}: no config.json in that directory; point sentiment.model"
             " at a transformers model directory (e.g. one made by `leumund sentiment download`)"
         )
     try:
-        return transformers_classifier().from_directory(path, settings)
+        return load_model_dir(path, settings)
     except ModelUnavailable:
         raise
     except Exception as exc:  # whatever breaks while reading the files: report, don't crash

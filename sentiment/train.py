@@ -157,7 +157,10 @@ def fine_tune(
     """AdamW with warm-up and linear decay over `--steps` batches, checkpointing as it goes."""
     plan = batches(examples, tokenizer, args)
     loss_fn = torch.nn.CrossEntropyLoss(weight=class_weights(examples))
-    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
+    if args.freeze_embeddings:
+        model.bert.embeddings.word_embeddings.weight.requires_grad_(False)
+    trainable = [p for p in model.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(trainable, lr=args.lr, weight_decay=0.01)
     warmup = max(1, args.steps // 20)
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: min((s + 1) / warmup, max(0.0, (args.steps - s) / (args.steps - warmup)))
@@ -220,6 +223,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--steps", type=int, default=1000)
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--lr", type=float, default=1e-4)
+    p.add_argument(
+        "--freeze-embeddings",
+        action="store_true",
+        help="e5: keep the pretrained word embeddings fixed (faster, keeps unseen words usable)",
+    )
     p.add_argument("--max-length", type=int, default=128)
     p.add_argument("--checkpoint-every", type=int, default=100)
     p.add_argument(

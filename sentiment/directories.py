@@ -1,0 +1,36 @@
+"""Loading a model directory of any kind Leumund knows, decided by the files it holds.
+
+`ensemble.json`: members averaged (`sentiment.ensemble`); `linear.json`: the numpy n-gram
+model (`sentiment.linear`); `config.json`: a transformers model. Used for the bundled model
+and for any directory `sentiment.model` points at, so both load the same way.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sentiment.backend import transformers_classifier
+from sentiment.base import Classifier, ModelUnavailable
+from sentiment.ensemble import EnsembleClassifier, is_ensemble_dir, read_ensemble
+from sentiment.linear import LinearClassifier, is_linear_dir
+from sentiment.settings import SentimentSettings
+
+
+def is_model_dir(directory: Path) -> bool:
+    return any((directory / f).is_file() for f in ("ensemble.json", "linear.json", "config.json"))
+
+
+def load_model_dir(directory: Path, settings: SentimentSettings) -> Classifier:
+    """The classifier stored in `directory`; ModelUnavailable names what is missing."""
+    if is_ensemble_dir(directory):
+        name, members, weights = read_ensemble(directory)
+        return EnsembleClassifier(name, [load_model_dir(m, settings) for m in members], weights)
+    if is_linear_dir(directory):
+        return LinearClassifier(directory)
+    if (directory / "config.json").is_file():
+        return transformers_classifier().from_directory(directory, settings)
+    raise ModelUnavailable(
+        f"sentiment model {directory}: no config.json, linear.json or ensemble.json there;"
+        " point sentiment.model at a model directory (e.g. one made by"
+        " `leumund sentiment download` or `python -m sentiment.train`)"
+    )

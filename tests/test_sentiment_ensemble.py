@@ -1,0 +1,81 @@
+"""Model directories of every kind, and the ensemble that averages a transformer and n-grams."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from sentiment.base import LABELS, ModelUnavailable
+from sentiment.classifier import TransformersClassifier
+from sentiment.directories import load_model_dir
+from sentiment.ensemble import EnsembleClassifier, save_ensemble
+from sentiment.linear import LinearClassifier
+from sentiment.loading import load_classifier
+from sentiment.settings import SentimentSettings
+from tests.sentiment_tiny import build_tiny_model
+
+TEXTS = ["Sehr gut, gerne wieder!", "Schrecklich, nie wieder.", "", "x" * 5000]
+
+
+def _linear(out: Path) -> Path:
+    pytest.importorskip("sklearn")
+    from sentiment.linear_train import fit_linear
+
+    texts = ["super toll", "sehr gut", "schlecht kalt", "nie wieder dreckig", "okay", "geht so"]
+    labels = ["positive", "positive", "negative", "negative", "neutral", "neutral"]
+    fit_linear(texts, labels, out, "tiny-linear", min_df=1, c=4.0)
+    return out
+
+
+@pytest.fixture
+def ensemble_dir(tmp_path: Path) -> Path:
+    _linear(tmp_path / "ens" / "linear")
+    build_tiny_model(tmp_path / "ens" / "bert", {0: "negative", 1: "neutral", 2: "positive"})
+    save_ensemble(tmp_path / "ens", "tiny-ensemble", ["bert", "linear"], [3.0, 1.0])
+    return tmp_path / "ens"
+
+
+def test_ensemble_is_the_weighted_mean_of_its_members(ensemble_dir: Path) -> None:
+    settings = SentimentSettings(model=str(ensemble_dir))
+    model = load_classifier(settings)
+    assert isinstance(model, EnsembleClassifier)
+    bert, linear = model.members
+    assert isinstance(bert, TransformersClassifier)
+    assert isinstance(linear, LinearClassifier)
+    results = model.classify(TEXTS)
+    parts = zip(bert.classify(TEXTS), linear.classify(TEXTS), strict=True)
+    for result, (a, b) in zip(results, parts, strict=True):
+        for label in LABELS:
+            assert math.isclose(result.probs[label], 0.75 * a.probs[label] + 0.25 * b.probs[label])
+        assert result.label == max(LABELS, key=result.probs.__getitem__)
+        assert result.model == "tiny-ensemble"
+    assert model.classify([]) == []
+
+
+def test_a_linear_directory_loads_from_config(tmp_path: Path) -> None:
+    model = load_classifier(SentimentSettings(model=str(_linear(tmp_path / "lin"))))
+    assert [r.label for r in model.classify(["super toll", "nie wieder dreckig"])] == [
+        "positive",
+        "negative",
+    ]
+
+
+@pytest.mark.parametrize(
+    "spec",
+    ["{not json", json.dumps({"weights": [1]}), json.dumps({"members": ["a"], "weights": [1, 2]})],
+)
+def test_broken_ensemble_file_is_one_clear_line(tmp_path: Path, spec: str) -> None:
+    (tmp_path / "ensemble.json").write_text(spec, encoding="utf-8")
+    with pytest.raises(ModelUnavailable, match=r"ensemble\.json") as info:
+        load_model_dir(tmp_path, SentimentSettings())
+    assert "\n" not in str(info.value)
+
+
+def test_missing_member_names_the_directory(tmp_path: Path) -> None:
+    save_ensemble(tmp_path, "e", ["gone"], [1.0])
+    with pytest.raises(ModelUnavailable, match="gone") as info:
+        load_model_dir(tmp_path, SentimentSettings())
+    assert "\n" not in str(info.value)
