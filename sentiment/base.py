@@ -8,7 +8,8 @@ from typing import Protocol
 
 LABELS: tuple[str, ...] = ("positive", "neutral", "negative")
 
-# Leumund's own metadata beside a model directory's config.json (name, text cleaning).
+# Leumund's own metadata beside a model directory's config.json, all keys optional:
+# {"name": …, "clean_text": "german-sentiment-bert", "quantize": "dynamic-int8"}.
 META_FILE = "leumund.json"
 
 

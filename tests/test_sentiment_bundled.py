@@ -9,6 +9,7 @@ import pytest
 
 from sentiment.base import LABELS, Classifier, ModelUnavailable
 from sentiment.bundled import BUNDLED_DIR, load_bundled
+from sentiment.directories import is_model_dir
 from sentiment.settings import SentimentSettings
 
 POSITIVE = [
@@ -32,8 +33,8 @@ def bundled() -> Classifier:
 
 def test_bundled_model_is_small_enough_to_ship() -> None:
     size = sum(f.stat().st_size for f in BUNDLED_DIR.rglob("*") if f.is_file())
-    assert (BUNDLED_DIR / "linear.json").is_file() or (BUNDLED_DIR / "config.json").is_file()
-    assert size <= 40 * 1024 * 1024
+    assert is_model_dir(BUNDLED_DIR)
+    assert size <= 40_000_000
 
 
 def test_bundled_model_tells_clear_reviews_apart(bundled: Classifier) -> None:

@@ -79,3 +79,21 @@ def test_missing_member_names_the_directory(tmp_path: Path) -> None:
     with pytest.raises(ModelUnavailable, match="gone") as info:
         load_model_dir(tmp_path, SentimentSettings())
     assert "\n" not in str(info.value)
+
+
+def _quantized_layers(model: TransformersClassifier) -> int:
+    modules = model._model.modules()
+    return sum(type(m).__module__.startswith("torch.ao.nn.quantized.dynamic") for m in modules)
+
+
+def test_a_model_that_asks_for_int8_runs_quantized_and_agrees(tmp_path: Path) -> None:
+    directory = build_tiny_model(tmp_path / "m", {0: "negative", 1: "neutral", 2: "positive"})
+    plain = TransformersClassifier.from_directory(directory, SentimentSettings())
+    meta = {"name": "tiny-int8", "quantize": "dynamic-int8"}
+    (directory / "leumund.json").write_text(json.dumps(meta), encoding="utf-8")
+    quantized = TransformersClassifier.from_directory(directory, SentimentSettings())
+    assert _quantized_layers(plain) == 0
+    assert _quantized_layers(quantized) == 2 * 6 + 2  # six per layer, the pooler, the head
+    for a, b in zip(plain.classify(TEXTS), quantized.classify(TEXTS), strict=True):
+        assert max(abs(a.probs[k] - b.probs[k]) for k in LABELS) < 0.1
+        assert b.model == "tiny-int8"
