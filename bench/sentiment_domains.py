@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name}: n={metrics.n} macro_f1={metrics.macro_f1:.4f} rps={rate:.0f}")
     print(f"model={classifier.name} mean_macro_f1={sum(scores) / len(scores):.4f}")
     if args.probs:
-        np.savez(args.probs, **saved)
+        np.savez(args.probs, allow_pickle=False, **saved)
     return 0
 
 

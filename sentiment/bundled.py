@@ -19,8 +19,21 @@ BUNDLED_DIR = Path(__file__).resolve().parent / "bundled"
 def load_bundled(settings: SentimentSettings, directory: Path = BUNDLED_DIR) -> Classifier:
     """Load the bundled model; one clear line when the package was built without it."""
     if is_model_dir(directory):
-        return load_model_dir(directory, settings)
+        try:
+            return load_model_dir(directory, settings)
+        except ModelUnavailable:
+            raise
+        except Exception as exc:  # damaged files or a mismatched transformers: report, don't crash
+            raise ModelUnavailable(
+                f"bundled sentiment model in {directory} cannot be loaded ({_why(exc)});"
+                " reinstall Leumund or set sentiment.model to a model directory"
+            ) from exc
     raise ModelUnavailable(
         f"bundled sentiment model missing in {directory}: rebuild it with"
         " `python -m sentiment.train` or set sentiment.model to a model directory"
     )
+
+
+def _why(exc: Exception) -> str:
+    lines = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__

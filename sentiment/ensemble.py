@@ -10,6 +10,7 @@ numbers that made the bundled model an ensemble.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -43,32 +44,43 @@ class EnsembleClassifier:
 
 
 def is_ensemble_dir(directory: Path) -> bool:
+    """An ensemble directory is recognised by its `ensemble.json`."""
     return (directory / ENSEMBLE_FILE).is_file()
 
 
 def read_ensemble(directory: Path) -> tuple[str, list[Path], list[float]]:
     """Name, member directories and weights from `ensemble.json`, or one line saying why not."""
-    file = directory / ENSEMBLE_FILE
     try:
-        spec: Any = json.loads(file.read_text(encoding="utf-8"))
-        members = [directory / str(m) for m in spec["members"]]
-        weights = [float(w) for w in spec.get("weights", [1.0] * len(members))]
+        spec: Any = json.loads((directory / ENSEMBLE_FILE).read_text(encoding="utf-8"))
+        raw_members, raw_weights = spec["members"], spec.get("weights", [])
+        if not isinstance(raw_members, list) or not isinstance(raw_weights, list):
+            raise TypeError("members and weights must be lists")
+        members = [directory / str(m) for m in raw_members]
+        weights = [float(w) for w in raw_weights] or [1.0] * len(members)
         name = str(spec.get("name") or directory.name)
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ModelUnavailable(
-            f"sentiment model {directory}: {ENSEMBLE_FILE} is unreadable ({exc}); it needs"
-            ' {"members": [sub-directories], "weights": [numbers]}'
-        ) from None
-    if len(weights) != len(members) or not members:
-        raise ModelUnavailable(
-            f"sentiment model {directory}: {ENSEMBLE_FILE} needs one weight per member"
-        )
+        raise ModelUnavailable(_bad(directory, f"it is unreadable ({exc})")) from None
+    if not members or len(weights) != len(members):
+        raise ModelUnavailable(_bad(directory, "it needs one weight per member"))
+    if not all(math.isfinite(w) and w >= 0 for w in weights) or not sum(weights):
+        raise ModelUnavailable(_bad(directory, "weights must be numbers >= 0, not all 0"))
+    for member in members:
+        if member.resolve() == directory.resolve() or not member.is_dir():
+            raise ModelUnavailable(_bad(directory, f"member {member.name!r} is no sub-directory"))
     return name, members, weights
+
+
+def _bad(directory: Path, why: str) -> str:
+    return (
+        f"sentiment model {directory}: {ENSEMBLE_FILE}: {why}; it needs"
+        ' {"members": [sub-directories], "weights": [one number each]}'
+    )
 
 
 def save_ensemble(
     directory: Path, name: str, members: Sequence[str], weights: Sequence[float]
 ) -> None:
+    """Write `ensemble.json`; the members' directories are written by their own trainers."""
     spec = {"name": name, "members": list(members), "weights": list(weights)}
     directory.mkdir(parents=True, exist_ok=True)
     (directory / ENSEMBLE_FILE).write_text(json.dumps(spec, indent=1) + "\n", encoding="utf-8")

@@ -51,8 +51,9 @@ def _local_path(model: str, base_dir: Path | None) -> Path | None:
 def _load_directory(path: Path, settings: SentimentSettings) -> Classifier:
     if not is_model_dir(path):
         raise ModelUnavailable(
-            f"sentiment model {path}: no config.json in that directory; point sentiment.model"
-            " at a transformers model directory (e.g. one made by `leumund sentiment download`)"
+            f"sentiment model {path}: no config.json, linear.json or ensemble.json there;"
+            " point sentiment.model at a model directory (e.g. one made by"
+            " `leumund sentiment download` or `python -m sentiment.train`)"
         )
     try:
         return load_model_dir(path, settings)

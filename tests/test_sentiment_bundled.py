@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import shutil
 from pathlib import Path
 
 import pytest
@@ -56,12 +57,24 @@ def test_missing_bundled_model_is_one_clear_line(tmp_path: Path) -> None:
     assert "\n" not in str(info.value)
 
 
+def test_damaged_bundled_model_is_one_clear_line(tmp_path: Path) -> None:
+    shutil.copytree(BUNDLED_DIR / "linear", tmp_path / "linear")
+    (tmp_path / "linear" / "linear.safetensors").write_bytes(b"not safetensors")
+    (tmp_path / "ensemble.json").write_text('{"members": ["linear"]}', encoding="utf-8")
+    with pytest.raises(ModelUnavailable, match="cannot be loaded") as info:
+        load_bundled(SentimentSettings(), directory=tmp_path)
+    assert "\n" not in str(info.value)
+
+
 def test_training_command_builds_the_linear_model(shared_dir: Path, tmp_path: Path) -> None:
     from sentiment import train
 
     out = tmp_path / "model"
+    out.mkdir()
+    (out / "ensemble.json").write_text("{}", encoding="utf-8")  # an older model's file
     args = ["--data", str(shared_dir / "data"), "--out", str(out), "--kind", "linear", "--quick"]
     assert train.main(args) == 0
+    assert not (out / "ensemble.json").exists()
     model = load_bundled(SentimentSettings(), directory=out)
     results = model.classify(["Super Service!", "Schrecklich, nie wieder."])
     assert [set(r.probs) for r in results] == [set(LABELS)] * 2
@@ -82,6 +95,7 @@ def test_training_command_builds_the_ensemble_by_default(shared_dir: Path, tmp_p
     assert [type(m) for m in model.members] == [TransformersClassifier, LinearClassifier]
     assert model.name == train.ENSEMBLE_NAME
     assert sorted(p.name for p in out.iterdir()) == ["e5", "ensemble.json", "linear"]
+    assert list(tmp_path.iterdir()) == [out]  # no staging or checkpoint directory left
     results = model.classify(["Super Service!", "Schrecklich, nie wieder."])
     assert [set(r.probs) for r in results] == [set(LABELS)] * 2
 
@@ -99,6 +113,15 @@ def test_training_command_builds_a_transformers_model(shared_dir: Path, tmp_path
     results = model.classify(["Super Service!", "Schrecklich, nie wieder."])
     assert [set(r.probs) for r in results] == [set(LABELS)] * 2
     assert model.name == train.MODEL_NAME
+
+
+def test_training_refuses_a_directory_that_is_not_a_model(shared_dir: Path, tmp_path: Path) -> None:
+    from sentiment import train
+
+    (tmp_path / "notes.txt").write_text("keep me", encoding="utf-8")
+    args = ["--data", str(shared_dir / "data"), "--out", str(tmp_path), "--quick"]
+    assert train.main(args) == 2
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
 
 
 def test_numpy_runtime_matches_scikit_learn(tmp_path: Path) -> None:

@@ -65,9 +65,21 @@ def test_a_linear_directory_loads_from_config(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "spec",
-    ["{not json", json.dumps({"weights": [1]}), json.dumps({"members": ["a"], "weights": [1, 2]})],
+    [
+        "{not json",
+        json.dumps({"weights": [1]}),
+        json.dumps({"members": ["a"], "weights": [1, 2]}),
+        json.dumps({"members": ["a"], "weights": [-1]}),
+        json.dumps({"members": ["a", "b"], "weights": [0, 0]}),
+        '{"members": ["a"], "weights": [NaN]}',
+        json.dumps({"members": "a", "weights": [1]}),
+        json.dumps({"members": ["a"], "weights": "1"}),
+        json.dumps({"members": ["."], "weights": [1]}),
+    ],
 )
 def test_broken_ensemble_file_is_one_clear_line(tmp_path: Path, spec: str) -> None:
+    for member in ("a", "b"):
+        _linear(tmp_path / member)
     (tmp_path / "ensemble.json").write_text(spec, encoding="utf-8")
     with pytest.raises(ModelUnavailable, match=r"ensemble\.json") as info:
         load_model_dir(tmp_path, SentimentSettings())
