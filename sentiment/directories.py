@@ -11,13 +11,16 @@ from pathlib import Path
 
 from sentiment.backend import transformers_classifier
 from sentiment.base import Classifier, ModelUnavailable
-from sentiment.ensemble import EnsembleClassifier, is_ensemble_dir, read_ensemble
+from sentiment.ensemble import ENSEMBLE_FILE, EnsembleClassifier, is_ensemble_dir, read_ensemble
 from sentiment.linear import LinearClassifier, is_linear_dir
 from sentiment.settings import SentimentSettings
 
+MARKER_FILES = (ENSEMBLE_FILE, "linear.json", "config.json")
+
 
 def is_model_dir(directory: Path) -> bool:
-    return any((directory / f).is_file() for f in ("ensemble.json", "linear.json", "config.json"))
+    """A directory holding one of the files `load_model_dir` decides by."""
+    return any((directory / f).is_file() for f in MARKER_FILES)
 
 
 def load_model_dir(directory: Path, settings: SentimentSettings) -> Classifier:
