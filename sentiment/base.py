@@ -32,3 +32,9 @@ class Classifier(Protocol):
 
 class ModelUnavailable(Exception):
     """The configured model cannot be loaded; the message is one line for the operator."""
+
+
+def first_line(exc: BaseException) -> str:
+    """An exception's message cut to one line, for errors the operator reads in a log line."""
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__

