@@ -27,7 +27,9 @@ from sentiment.train_data import ID2LABEL, LABEL2ID, Example
 
 log = logging.getLogger(__name__)
 
-MODEL_NAME = "leumund-bundled-e5small-4l"
+
+def model_name(layers: int) -> str:
+    return f"leumund-bundled-e5small-{layers}l"
 
 
 def train_e5(
@@ -38,7 +40,7 @@ def train_e5(
     log.info("vocabulary %d, %d layers", model.config.vocab_size, args.layers)
     fine_tune(model, tokenizer, examples, args, checkpoint)
     tokenizer.model_max_length = args.max_length  # it reads as much as it was trained on
-    save(model, tokenizer, out)
+    save(model, tokenizer, out, model_name(args.layers))
     shutil.rmtree(checkpoint, ignore_errors=True)
 
 
@@ -167,18 +169,18 @@ def fine_tune(
                 time.monotonic() - started,
             )
         if args.checkpoint_every and (step + 1) % args.checkpoint_every == 0:
-            save(model, tokenizer, checkpoint)
+            save(model, tokenizer, checkpoint, model_name(args.layers))
     model.eval()  # type: ignore[no-untyped-call]
 
 
 def save(
-    model: BertForSequenceClassification, tokenizer: PreTrainedTokenizerFast, out: Path
+    model: BertForSequenceClassification, tokenizer: PreTrainedTokenizerFast, out: Path, name: str
 ) -> None:
     """Save as an ordinary model directory, weights stored as float16 to halve the size."""
     out.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(out)
     tokenizer.save_pretrained(out)
-    meta = {"name": MODEL_NAME, "quantize": QUANTIZE_INT8}
+    meta = {"name": name, "quantize": QUANTIZE_INT8}
     (out / "leumund.json").write_text(json.dumps(meta) + "\n", encoding="utf-8")
     weights = out / "model.safetensors"
     state = load_file(weights)

@@ -112,7 +112,7 @@ def test_training_command_builds_a_transformers_model(shared_dir: Path, tmp_path
     assert isinstance(model, TransformersClassifier)
     results = model.classify(["Super Service!", "Schrecklich, nie wieder."])
     assert [set(r.probs) for r in results] == [set(LABELS)] * 2
-    assert model.name == train_e5.MODEL_NAME
+    assert model.name == train_e5.model_name(1)
 
 
 def test_training_refuses_a_directory_that_is_not_a_model(shared_dir: Path, tmp_path: Path) -> None:
