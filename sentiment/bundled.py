@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sentiment.base import Classifier, ModelUnavailable, first_line
-from sentiment.directories import is_model_dir, load_model_dir
+from sentiment.directories import is_model_dir, load_or_explain
 from sentiment.settings import SentimentSettings
 
 BUNDLED_DIR = Path(__file__).resolve().parent / "bundled"
@@ -19,16 +19,15 @@ BUNDLED_DIR = Path(__file__).resolve().parent / "bundled"
 def load_bundled(settings: SentimentSettings, directory: Path = BUNDLED_DIR) -> Classifier:
     """Load the bundled model; one clear line when the package was built without it."""
     if is_model_dir(directory):
-        try:
-            return load_model_dir(directory, settings)
-        except ModelUnavailable:
-            raise
-        except Exception as exc:  # damaged files or a mismatched transformers: report, don't crash
-            raise ModelUnavailable(
+        return load_or_explain(
+            directory,
+            settings,
+            lambda exc: (
                 f"bundled sentiment model in {directory} cannot be loaded"
                 f" ({type(exc).__name__}: {first_line(exc)}); reinstall Leumund or set"
                 " sentiment.model to a model directory"
-            ) from exc
+            ),
+        )
     raise ModelUnavailable(
         f"bundled sentiment model missing in {directory}: rebuild it with"
         " `python -m sentiment.train` or set sentiment.model to a model directory"

@@ -7,6 +7,7 @@ and for any directory `sentiment.model` points at, so both load the same way.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from sentiment.backend import transformers_classifier
@@ -37,3 +38,16 @@ def load_model_dir(directory: Path, settings: SentimentSettings) -> Classifier:
         " point sentiment.model at a model directory (e.g. one made by"
         " `leumund sentiment download` or `python -m sentiment.train`)"
     )
+
+
+def load_or_explain(
+    directory: Path, settings: SentimentSettings, explain: Callable[[Exception], str]
+) -> Classifier:
+    """`load_model_dir`, with any other failure (damaged files, a mismatched transformers)
+    turned into one ModelUnavailable line written by `explain`: report, don't crash."""
+    try:
+        return load_model_dir(directory, settings)
+    except ModelUnavailable:
+        raise
+    except Exception as exc:
+        raise ModelUnavailable(explain(exc)) from exc

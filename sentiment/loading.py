@@ -15,7 +15,7 @@ from huggingface_hub import constants, model_info
 from sentiment.backend import transformers_classifier
 from sentiment.base import Classifier, ModelUnavailable, first_line
 from sentiment.bundled import load_bundled
-from sentiment.directories import is_model_dir, load_model_dir
+from sentiment.directories import load_or_explain
 from sentiment.settings import SentimentSettings
 
 log = logging.getLogger(__name__)
@@ -49,21 +49,14 @@ def _local_path(model: str, base_dir: Path | None) -> Path | None:
 
 
 def _load_directory(path: Path, settings: SentimentSettings) -> Classifier:
-    if not is_model_dir(path):
-        raise ModelUnavailable(
-            f"sentiment model {path}: no config.json, linear.json or ensemble.json there;"
-            " point sentiment.model at a model directory (e.g. one made by"
-            " `leumund sentiment download` or `python -m sentiment.train`)"
-        )
-    try:
-        return load_model_dir(path, settings)
-    except ModelUnavailable:
-        raise
-    except Exception as exc:  # whatever breaks while reading the files: report, don't crash
-        raise ModelUnavailable(
+    return load_or_explain(
+        path,
+        settings,
+        lambda exc: (
             f"sentiment model {path}: cannot load it ({first_line(exc)}); check the"
             " directory holds a complete model (config, weights, tokenizer)"
-        ) from exc
+        ),
+    )
 
 
 def _load_hub(model_id: str, settings: SentimentSettings) -> Classifier:

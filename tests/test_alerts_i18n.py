@@ -8,7 +8,6 @@ import pytest
 from jinja2 import ChoiceLoader, DictLoader, UndefinedError
 
 from alerts.i18n import (
-    TEXTS,
     format_date,
     format_datetime,
     format_number,
@@ -19,6 +18,7 @@ from alerts.i18n import (
     wording,
 )
 from alerts.templating import make_environment
+from alerts.texts import TEXTS
 
 
 def test_german_and_english_dates_and_numbers() -> None:

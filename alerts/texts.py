@@ -1,0 +1,236 @@
+"""The wording table: every German and English text of emails and reports, by key.
+
+Kept apart from `alerts.i18n` (which formats numbers and dates and binds a language), so a
+translator edits one file of plain strings.
+"""
+
+from __future__ import annotations
+
+PLATFORM_NAMES: dict[str, str] = {
+    "trustpilot": "Trustpilot",
+    "google_places": "Google",
+    "google_business_profile": "Google",
+    "schema_org": "Website",
+}
+
+# key → (German, English); `{name}` placeholders are filled by `Wording.__call__`.
+TEXTS: dict[str, tuple[str, str]] = {
+    # shared layout
+    "footer": (
+        "Diese E-Mail wurde von Leumund verschickt, Ihrem Bewertungs-Monitor.",
+        "This email was sent by Leumund, your review monitor.",
+    ),
+    "footer_why": (
+        "Sie erhalten sie, weil Ihre Adresse in der Leumund-Konfiguration steht.",
+        "You receive it because your address is in the Leumund configuration.",
+    ),
+    # alert email
+    "alert_subject": (
+        "⚠ Neue {stars}-Sterne-Bewertung auf {platform} – {business}",
+        "⚠ New {stars}-star review on {platform} – {business}",
+    ),
+    "alert_subject_norating": (
+        "⚠ Neue kritische Bewertung auf {platform} – {business}",
+        "⚠ New critical review on {platform} – {business}",
+    ),
+    "alert_heading": ("Neue kritische Bewertung", "New critical review"),
+    "alert_intro": (
+        "{business} hat auf {platform} eine Bewertung erhalten, die Ihre Aufmerksamkeit braucht.",
+        "{business} received a review on {platform} that needs your attention.",
+    ),
+    "alert_edited": (
+        "Diese Bewertung wurde nachträglich geändert.",
+        "This review was edited after it was first published.",
+    ),
+    "reviewer": ("Verfasser", "Reviewer"),
+    "anonymous": ("Anonym", "Anonymous"),
+    "rating": ("Bewertung", "Rating"),
+    "no_rating": ("ohne Sterne", "no stars"),
+    "date": ("Datum", "Date"),
+    "platform": ("Plattform", "Platform"),
+    "sentiment": ("Stimmung", "Sentiment"),
+    "sentiment_pending": ("noch nicht ausgewertet", "not analysed yet"),
+    "why_alert": ("Warum diese Meldung", "Why this alert"),
+    "text": ("Text", "Text"),
+    "no_text": ("(kein Text, nur Sterne)", "(no text, stars only)"),
+    "truncated": (
+        "Der Text ist gekürzt – den vollständigen Text finden Sie auf {platform}.",
+        "The text is shortened – read the full text on {platform}.",
+    ),
+    "truncated_nolink": ("Der Text ist gekürzt.", "The text is shortened."),
+    "reply_now": ("Jetzt antworten", "Reply now"),
+    "open_review": ("Bewertung ansehen", "View review"),
+    "reply_tip": (
+        "Tipp: Eine schnelle, sachliche Antwort zeigt anderen Kunden, dass Sie sich kümmern.",
+        "Tip: a quick, factual reply shows other customers that you care.",
+    ),
+    # rules
+    "rule_stars": (
+        "Nur {rating} (Grenze: {threshold} oder weniger)",
+        "Only {rating} (threshold: {threshold} or less)",
+    ),
+    "rule_negative": (
+        "Text als negativ erkannt ({probability} sicher, Grenze {threshold})",
+        "Text classified as negative ({probability} confident, threshold {threshold})",
+    ),
+    "rule_keyword": ("Stichwort „{keyword}“ im Text", "Keyword “{keyword}” in the text"),
+    # sentiment labels
+    "sentiment_positive": ("positiv", "positive"),
+    "sentiment_negative": ("negativ", "negative"),
+    "sentiment_neutral": ("neutral", "neutral"),
+    "sentiment_with_probability": ("{label} ({probability})", "{label} ({probability})"),
+    # digest
+    "digest_subject": (
+        "⚠ {count} neue kritische Bewertungen – {business}",
+        "⚠ {count} new critical reviews – {business}",
+    ),
+    "digest_subject_one": (
+        "⚠ 1 neue kritische Bewertung – {business}",
+        "⚠ 1 new critical review – {business}",
+    ),
+    "digest_heading": ("Ihre kritischen Bewertungen", "Your critical reviews"),
+    "digest_intro": (
+        "Seit der letzten Zusammenfassung sind {count} Bewertungen für {business} eingegangen,"
+        " die Ihre Aufmerksamkeit brauchen.",
+        "Since the last summary, {business} received {count} reviews that need your attention.",
+    ),
+    "digest_intro_one": (
+        "Seit der letzten Zusammenfassung ist eine Bewertung für {business} eingegangen,"
+        " die Ihre Aufmerksamkeit braucht.",
+        "Since the last summary, {business} received one review that needs your attention.",
+    ),
+    # backlog summary
+    "backlog_subject": (
+        "Leumund überwacht jetzt {platform} – {business}",
+        "Leumund now monitors {platform} – {business}",
+    ),
+    "backlog_heading": ("Überwachung gestartet", "Monitoring started"),
+    "backlog_intro": (
+        "Leumund hat {platform} für {business} zum ersten Mal gelesen und {count} bestehende"
+        " Bewertungen gefunden. Ab jetzt melden wir nur neue Bewertungen einzeln.",
+        "Leumund read {platform} for {business} for the first time and found {count} existing"
+        " reviews. From now on only new reviews are alerted one by one.",
+    ),
+    "backlog_average": ("Durchschnitt", "Average"),
+    "backlog_critical": (
+        "Davon {count} kritisch – die neuesten:",
+        "{count} of them critical – the most recent:",
+    ),
+    "backlog_none_critical": (
+        "Keine davon ist kritisch. 👍",
+        "None of them is critical. 👍",
+    ),
+    "backlog_more": ("… und {count} weitere.", "… and {count} more."),
+    # operator emails
+    "source_broken_subject": (
+        "Leumund: Quelle „{source}“ von {business} funktioniert nicht",
+        "Leumund: source “{source}” of {business} is failing",
+    ),
+    "source_broken_heading": ("Quelle funktioniert nicht", "Source is failing"),
+    "source_broken_intro": (
+        "Die Quelle „{source}“ ({platform}) von {business} schlägt seit {since} fehl"
+        " ({failures} Versuche in Folge). Neue Bewertungen werden so lange nicht erkannt.",
+        "Source “{source}” ({platform}) of {business} has been failing since {since}"
+        " ({failures} attempts in a row). New reviews are not detected until it works again.",
+    ),
+    "source_last_error": ("Letzter Fehler", "Last error"),
+    "source_last_success": ("Zuletzt erfolgreich", "Last success"),
+    "source_never": ("noch nie", "never"),
+    "source_broken_hint": (
+        "Prüfen Sie die URL in config.yaml und die Logs; „leumund status“ zeigt den Stand.",
+        "Check the URL in config.yaml and the logs; “leumund status” shows the state.",
+    ),
+    "source_recovered_subject": (
+        "Leumund: Quelle „{source}“ von {business} funktioniert wieder",
+        "Leumund: source “{source}” of {business} recovered",
+    ),
+    "source_recovered_heading": ("Quelle funktioniert wieder", "Source recovered"),
+    "source_recovered_intro": (
+        "Die Quelle „{source}“ ({platform}) von {business} funktioniert seit {since} wieder.",
+        "Source “{source}” ({platform}) of {business} has been working again since {since}.",
+    ),
+    # test email
+    "test_subject": ("Leumund: Test-E-Mail", "Leumund: test email"),
+    "test_heading": ("Der E-Mail-Versand funktioniert", "Email delivery works"),
+    "test_intro": (
+        "Diese Test-E-Mail wurde am {when} über „{backend}“ verschickt."
+        " Wenn Sie sie lesen, kommen Leumund-Meldungen bei Ihnen an.",
+        "This test email was sent on {when} via “{backend}”."
+        " If you can read it, Leumund's emails reach you.",
+    ),
+    # weekly report
+    "report_subject": (
+        "Wochenbericht {week} – {business}",
+        "Weekly report {week} – {business}",
+    ),
+    "report_heading": ("Ihr Wochenbericht", "Your weekly report"),
+    "report_period": ("{week}: {start} bis {end}", "{week}: {start} to {end}"),
+    "report_summary": (
+        "{count} neue Bewertungen, im Schnitt {rating}.",
+        "{count} new reviews, {rating} on average.",
+    ),
+    "report_summary_one": (
+        "1 neue Bewertung mit {rating}.",
+        "1 new review with {rating}.",
+    ),
+    "report_summary_one_unrated": ("1 neue Bewertung, ohne Sterne.", "1 new review, no stars."),
+    "report_summary_unrated": (
+        "{count} neue Bewertungen, keine davon mit Sternen.",
+        "{count} new reviews, none of them with stars.",
+    ),
+    "report_none": (
+        "In dieser Woche sind keine neuen Bewertungen eingegangen.",
+        "No new reviews came in this week.",
+    ),
+    "report_none_problems": (
+        "Achtung: Einige Quellen konnten nicht gelesen werden (siehe unten) –"
+        " neue Bewertungen dort sind vielleicht noch nicht erfasst.",
+        "Note: some sources could not be read (see below) – new reviews there may"
+        " not have been picked up yet.",
+    ),
+    "report_averages": ("Durchschnittliche Bewertung", "Average rating"),
+    "report_this_week": ("Diese Woche", "This week"),
+    "report_previous": ("Vorherige {weeks} Wochen", "Previous {weeks} weeks"),
+    "report_all_time": ("Insgesamt", "All time"),
+    "report_count": ("{count} Bewertungen", "{count} reviews"),
+    "report_count_one": ("1 Bewertung", "1 review"),
+    "report_no_average": ("–", "–"),
+    "report_trend": ("Verlauf der letzten {weeks} Wochen", "The last {weeks} weeks"),
+    "report_trend_legend": (
+        "Balken: neue Bewertungen pro Woche · Linie: Durchschnitt der Sterne",
+        "Bars: new reviews per week · Line: average stars",
+    ),
+    "report_chart_alt": (
+        "Diagramm: neue Bewertungen und Durchschnitt der Sterne pro Woche",
+        "Chart: new reviews and average stars per week",
+    ),
+    "report_week_short": ("KW{week}", "W{week}"),
+    "report_platforms": ("Neue Bewertungen nach Plattform", "New reviews by platform"),
+    "report_sentiment": ("Stimmung der Texte", "Sentiment of the texts"),
+    "report_unclassified": ("nicht ausgewertet", "not analysed"),
+    "report_negative": ("Kritische Bewertungen der Woche", "Critical reviews of the week"),
+    "report_negative_none": (
+        "Keine kritischen Bewertungen in dieser Woche. 👍",
+        "No critical reviews this week. 👍",
+    ),
+    "report_unanswered": ("Noch ohne Ihre Antwort", "Still without your reply"),
+    "report_unanswered_intro": (
+        "{count} Bewertungen der letzten {days} Tage sind noch unbeantwortet – die neuesten:",
+        "{count} reviews of the last {days} days have no reply yet – the most recent:",
+    ),
+    "report_unanswered_intro_one": (
+        "1 Bewertung der letzten {days} Tage ist noch unbeantwortet:",
+        "1 review of the last {days} days has no reply yet:",
+    ),
+    "report_unanswered_none": (
+        "Alle Bewertungen der letzten {days} Tage sind beantwortet. 👍",
+        "Every review of the last {days} days has a reply. 👍",
+    ),
+    "report_crawl": ("Quellen mit Problemen", "Sources with problems"),
+    "report_crawl_failed": (
+        "{failed} von {total} Abrufen fehlgeschlagen",
+        "{failed} of {total} fetches failed",
+    ),
+    "report_crawl_failing_since": ("fehlerhaft seit {since}", "failing since {since}"),
+    "report_file_title": ("Wochenbericht {week} – {business}", "Weekly report {week} – {business}"),
+}
