@@ -94,6 +94,15 @@ def _e5_args(p: argparse.ArgumentParser) -> None:
         help="e5: also train the word embeddings (by default they stay as pretrained)",
     )
     p.add_argument("--max-length", type=int, default=128)
+    p.add_argument(
+        "--distil",
+        type=float,
+        default=0.0,
+        help="e5: weight of matching the full 12-layer e5's embeddings (0: no teacher)",
+    )
+    p.add_argument(
+        "--teacher-cache", type=Path, default=None, help="e5: npz file caching those embeddings"
+    )
     p.add_argument("--checkpoint-every", type=int, default=500)
 
 

