@@ -124,7 +124,7 @@ class TransformersClassifier:
 
     @torch.inference_mode()
     def _label_probs(self, batch: list[list[int]]) -> list[list[float]]:
-        inputs = _pad(batch, self._tokenizer.pad_token_id or 0, self._tokenizer.padding_side)
+        inputs = pad_batch(batch, self._tokenizer.pad_token_id or 0, self._tokenizer.padding_side)
         inputs = {key: value.to(self._device) for key, value in inputs.items()}
         logits = self._model(**inputs).logits.float().cpu()
         probs: list[list[float]] = (logits.softmax(dim=-1) @ self._to_labels).tolist()
@@ -136,7 +136,7 @@ class TransformersClassifier:
         return Sentiment(label=best, probs=probs, model=self.name)
 
 
-def _pad(batch: list[list[int]], pad_id: int, side: str) -> dict[str, torch.Tensor]:
+def pad_batch(batch: list[list[int]], pad_id: int, side: str = "right") -> dict[str, torch.Tensor]:
     """Input ids and attention mask for one batch, padded to its longest text only."""
     width = max(len(ids) for ids in batch)
     input_ids = torch.full((len(batch), width), pad_id, dtype=torch.long)

@@ -20,6 +20,7 @@ import numpy.typing as npt
 import torch
 from transformers import BertConfig, BertModel, PreTrainedTokenizerFast
 
+from sentiment.classifier import pad_batch
 from sentiment.e5import import E5File, bert_state, build_tokenizer
 
 log = logging.getLogger(__name__)
@@ -82,14 +83,9 @@ def embed(
     started, pad = time.monotonic(), int(model.config.pad_token_id or 0)
     for n, start in enumerate(range(0, len(order), BATCH)):
         batch = order[start : start + BATCH]
-        width = max(len(rows[i]) for i in batch)
-        input_ids = torch.full((len(batch), width), pad, dtype=torch.long)
-        mask = torch.zeros((len(batch), width), dtype=torch.long)
-        for r, i in enumerate(batch):
-            input_ids[r, : len(rows[i])] = torch.tensor(rows[i])
-            mask[r, : len(rows[i])] = 1
-        hidden = model(input_ids=input_ids, attention_mask=mask).last_hidden_state
-        weights = mask.unsqueeze(-1).float()
+        inputs = pad_batch([rows[i] for i in batch], pad)
+        hidden = model(**inputs).last_hidden_state
+        weights = inputs["attention_mask"].unsqueeze(-1).float()
         out[batch] = ((hidden * weights).sum(1) / weights.sum(1)).numpy()
         if n % 200 == 0:
             log.info("teacher: %d/%d texts, %.0fs", start, len(rows), time.monotonic() - started)

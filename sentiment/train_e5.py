@@ -21,7 +21,7 @@ import torch
 from safetensors.torch import load_file, save_file
 from transformers import BertConfig, BertForSequenceClassification, PreTrainedTokenizerFast
 
-from sentiment.classifier import QUANTIZE_INT8
+from sentiment.classifier import QUANTIZE_INT8, pad_batch
 from sentiment.e5import import (
     E5File,
     bert_state,
@@ -121,16 +121,6 @@ def class_weights(examples: Sequence[Example]) -> torch.Tensor:
     return torch.tensor(weights, dtype=torch.float32)
 
 
-def collate(ids: list[list[int]], pad: int) -> tuple[torch.Tensor, torch.Tensor]:
-    width = max(len(x) for x in ids)
-    input_ids = torch.full((len(ids), width), pad, dtype=torch.long)
-    mask = torch.zeros((len(ids), width), dtype=torch.long)
-    for row, seq in enumerate(ids):
-        input_ids[row, : len(seq)] = torch.tensor(seq)
-        mask[row, : len(seq)] = 1
-    return input_ids, mask
-
-
 def optimizer(
     model: BertForSequenceClassification, args: argparse.Namespace
 ) -> tuple[torch.optim.Optimizer, torch.optim.lr_scheduler.LambdaLR]:
@@ -172,8 +162,7 @@ def fine_tune(
     started, running = time.monotonic(), 0.0
     for step in range(min(args.stop_at, args.steps)):
         ids, labels, rows = plan[step % len(plan)]
-        input_ids, mask = collate(ids, pad)
-        pooled = model.bert(input_ids=input_ids, attention_mask=mask).pooler_output
+        pooled = model.bert(**pad_batch(ids, pad)).pooler_output
         loss = loss_fn(model.classifier(model.dropout(pooled)), torch.tensor(labels))
         if targets is not None:
             loss = loss + args.distil * _distance(pooled, targets[rows], target_var)
