@@ -7,6 +7,7 @@ vocabulary the training text uses, fine-tuned, saved as a transformers model dir
 `--kind linear`: word + character n-gram TF-IDF logistic regression, exported for
 `sentiment.linear` (numpy only). `germeval2017_test` is never read; `--holdout` sets are left
 out (none by default; `--holdout validation` leaves out the four the recipe was chosen on).
+`--distil W` adds the full 12-layer e5 as a teacher (`sentiment.teacher`; tried, not adopted).
 MODEL_CARD.md has the recipe and the numbers.
 """
 
