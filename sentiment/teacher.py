@@ -35,8 +35,13 @@ TARGET_SCALE = 0.25
 def teacher_embeddings(
     e5: E5File, texts: Sequence[str], max_length: int, cache: Path | None
 ) -> Array:
-    """One mean-pooled 12-layer embedding per text, reusing and extending `cache` (npz)."""
-    keys = [hashlib.sha1(t.encode("utf-8")).hexdigest() for t in texts]
+    """One mean-pooled 12-layer embedding per text, reusing and extending `cache` (npz).
+
+    A cached embedding is found by the text, the length limit and the model image, so a
+    cache written with other settings is never mistaken for this one.
+    """
+    setting = f"{hashlib.sha1(e5.raw).hexdigest()}:{max_length}:"
+    keys = [hashlib.sha1((setting + t).encode("utf-8")).hexdigest() for t in texts]
     known = _read_cache(cache)
     missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in known}.items())
     if missing:

@@ -41,6 +41,8 @@ def test_teacher_embeddings_are_cached_by_text(
     monkeypatch.setattr(teacher, "build_teacher", no_teacher)
     again = teacher.teacher_embeddings(e5, TEXTS[::-1], 32, cache)
     np.testing.assert_allclose(again, first[::-1])
+    with pytest.raises(AssertionError, match="cache should have answered"):
+        teacher.teacher_embeddings(e5, TEXTS, 16, cache)  # another length limit: not cached
 
 
 def test_targets_are_standardised_into_the_poolers_range() -> None:
