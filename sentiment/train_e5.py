@@ -24,6 +24,7 @@ from transformers import BertConfig, BertForSequenceClassification, PreTrainedTo
 from sentiment.classifier import QUANTIZE_INT8, pad_batch
 from sentiment.e5import import (
     E5File,
+    bert_shape,
     bert_state,
     build_tokenizer,
     default_e5_path,
@@ -47,10 +48,12 @@ def train_e5(
     e5 = read_e5(args.e5 or default_e5_path())
     targets = None
     if args.distil > 0:
-        texts = [e.text for e in examples]
-        embeddings = teacher_embeddings(e5, texts, args.max_length, args.teacher_cache)
+        with torch.random.fork_rng():  # building the teacher must not move the student's seed
+            texts = [e.text for e in examples]
+            embeddings = teacher_embeddings(e5, texts, args.max_length, args.teacher_cache)
         targets = torch.from_numpy(distil_targets(embeddings))
     model, tokenizer = build_model(e5, examples, args)
+    del e5  # 70 MB of model image, not needed while training
     log.info("vocabulary %d, %d layers", model.config.vocab_size, args.layers)
     fine_tune(model, tokenizer, examples, args, checkpoint, targets)
     tokenizer.model_max_length = args.max_length  # it reads as much as it was trained on
@@ -64,19 +67,7 @@ def build_model(
     """The first `--layers` e5 layers with a pruned vocabulary and a fresh 3-label head."""
     keep = pruned_ids(e5, (e.text for e in examples), args.min_count, args.vocab)
     pieces = [e5.pieces[i] for i in keep]
-    config = BertConfig(
-        vocab_size=len(keep),
-        hidden_size=int(e5.meta["H"]),
-        num_hidden_layers=args.layers,
-        num_attention_heads=int(e5.meta["NH"]),
-        intermediate_size=int(e5.meta["FF"]),
-        max_position_embeddings=int(e5.meta["MAXP"]),
-        type_vocab_size=int(e5.meta["TVS"]),
-        layer_norm_eps=float(e5.meta["eps"]),
-        pad_token_id=pieces.index("<pad>"),
-        id2label=ID2LABEL,
-        label2id=LABEL2ID,
-    )
+    config = BertConfig(**bert_shape(e5, args.layers, pieces), id2label=ID2LABEL, label2id=LABEL2ID)
     model = BertForSequenceClassification(config)
     state = {k: torch.from_numpy(v) for k, v in bert_state(e5, args.layers, keep).items()}
     model.load_state_dict(state, strict=False)
@@ -166,11 +157,7 @@ def fine_tune(
         loss = loss_fn(model.classifier(model.dropout(pooled)), torch.tensor(labels))
         if targets is not None:
             loss = loss + args.distil * _distance(pooled, targets[rows], target_var)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        sched.step()
-        opt.zero_grad()
+        _update(model, loss, opt, sched)
         running = 0.98 * running + 0.02 * loss.item() if step else loss.item()
         if (step + 1) % 50 == 0:
             log.info(
@@ -183,6 +170,19 @@ def fine_tune(
         if args.checkpoint_every and (step + 1) % args.checkpoint_every == 0:
             save(model, tokenizer, checkpoint, model_name(args.layers))
     model.eval()  # type: ignore[no-untyped-call]
+
+
+def _update(
+    model: BertForSequenceClassification,
+    loss: torch.Tensor,
+    opt: torch.optim.Optimizer,
+    sched: torch.optim.lr_scheduler.LambdaLR,
+) -> None:
+    loss.backward()  # type: ignore[no-untyped-call]
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    opt.step()
+    sched.step()
+    opt.zero_grad()
 
 
 def _distance(pooled: torch.Tensor, wanted: torch.Tensor, variance: float) -> torch.Tensor:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -43,6 +44,9 @@ def test_teacher_embeddings_are_cached_by_text(
     np.testing.assert_allclose(again, first[::-1])
     with pytest.raises(AssertionError, match="cache should have answered"):
         teacher.teacher_embeddings(e5, TEXTS, 16, cache)  # another length limit: not cached
+    other_image = dataclasses.replace(e5, raw=e5.raw + b"\0")
+    with pytest.raises(AssertionError, match="cache should have answered"):
+        teacher.teacher_embeddings(other_image, TEXTS, 32, cache)
 
 
 def test_targets_are_standardised_into_the_poolers_range() -> None:
@@ -77,8 +81,10 @@ def _distance_after_training(tmp_path: Path, weight: float, targets: torch.Tenso
         distil=weight,
     )
     torch.manual_seed(0)
-    fine_tune(model, tokenizer, examples, args, tmp_path / "ckpt", targets)
-    assert len(batches(examples, tokenizer, args)) == 3
+    fine_tune(model, tokenizer, examples, args, tmp_path / "ckpt", targets if weight else None)
+    for ids, labels, rows in batches(examples, tokenizer, args):  # positions find the targets
+        assert [tokenizer(examples[i].text)["input_ids"] for i in rows] == ids
+        assert [examples[i].label for i in rows] == labels
     with torch.inference_mode():
         pooled = model.bert(**tokenizer(TEXTS * 4, padding=True, return_tensors="pt")).pooler_output
     return float(torch.nn.functional.mse_loss(pooled, targets))
