@@ -76,7 +76,7 @@ def _left_out_score(
         for pos, neg in zip(probs["positive"], probs["negative"], strict=True)
     ]
     metrics = score([ID2LABEL[e.label] for e in test], predicted, BINARY_LABELS)
-    negatives = sum(ID2LABEL[e.label] == "negative" for e in test)
+    _, negatives = _counts(examples, name)
     line = f"{name}: n={metrics.n} negatives={negatives} macro_f1={metrics.macro_f1:.4f}"
     return metrics.macro_f1, line
 
