@@ -45,8 +45,12 @@ def fit_linear(
     min_df: int,
     c: float,
     balanced: bool = False,
+    weights: Sequence[float] | None = None,
 ) -> Fitted:
-    """Fit, then export vocabulary, idf and coefficients (columns: word block, char block)."""
+    """Fit, then export vocabulary, idf and coefficients (columns: word block, char block).
+
+    `weights` (one per text) are for experiments such as weighting every set equally.
+    """
     word = TfidfVectorizer(
         analyzer="word",
         ngram_range=WORD_NGRAMS,
@@ -64,9 +68,8 @@ def fit_linear(
     )
     matrix = sp.hstack([word.fit_transform(texts), char.fit_transform(texts)]).tocsr()
     log.info("%d texts, %d features", matrix.shape[0], matrix.shape[1])
-    clf = LogisticRegression(max_iter=1000, C=c, class_weight="balanced" if balanced else None).fit(
-        matrix, labels
-    )
+    clf = LogisticRegression(max_iter=1000, C=c, class_weight="balanced" if balanced else None)
+    clf.fit(matrix, labels, sample_weight=None if weights is None else np.asarray(weights))
     vocab = [f"w {f}" for f in word.get_feature_names_out()]
     vocab += [f"c {f}" for f in char.get_feature_names_out()]
     tensors = {

