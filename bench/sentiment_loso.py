@@ -45,7 +45,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = p.parse_args(argv)
     examples = read_examples(args.data, frozenset())
     names = args.sets.split(",") if args.sets else eligible(examples, args.data)
-    dropped = frozenset(args.drop.split(",")) - {""}
+    dropped = frozenset(n.strip() for n in args.drop.split(",")) - {""}
+    unknown = sorted(dropped - {e.source for e in examples})
+    if unknown:
+        p.error(f"--drop names no set under {args.data}: {', '.join(unknown)}")
     fit = Fit(args.min_df, args.c, dropped, args.source_weights)
     jobs = [(examples, name, fit) for name in names]
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
@@ -55,7 +58,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     scores = [s for s, _ in results]
     print(
         f"sets={len(scores)} mean_macro_f1={statistics.mean(scores):.4f} "
-        f"min_macro_f1={min(scores):.4f}"
+        f"min_macro_f1={min(scores):.4f} min_df={fit.min_df} c={fit.c} "
+        f"drop={','.join(sorted(dropped)) or '-'} source_weights={fit.source_weights}"
     )
     return 0
 

@@ -37,20 +37,7 @@ class Fitted:
         return {str(label): table[:, i].tolist() for i, label in enumerate(self.clf.classes_)}
 
 
-def fit_linear(
-    texts: Sequence[str],
-    labels: Sequence[str],
-    out: Path,
-    name: str,
-    min_df: int,
-    c: float,
-    balanced: bool = False,
-    weights: Sequence[float] | None = None,
-) -> Fitted:
-    """Fit, then export vocabulary, idf and coefficients (columns: word block, char block).
-
-    `weights` (one per text) are for experiments such as weighting every set equally.
-    """
+def _vectorizers(min_df: int) -> tuple[TfidfVectorizer, TfidfVectorizer]:
     word = TfidfVectorizer(
         analyzer="word",
         ngram_range=WORD_NGRAMS,
@@ -66,6 +53,24 @@ def fit_linear(
         sublinear_tf=True,
         dtype=np.float32,
     )
+    return word, char
+
+
+def fit_linear(
+    texts: Sequence[str],
+    labels: Sequence[str],
+    out: Path,
+    name: str,
+    min_df: int,
+    c: float,
+    balanced: bool = False,
+    weights: Sequence[float] | None = None,
+) -> Fitted:
+    """Fit, then export vocabulary, idf and coefficients (columns: word block, char block).
+
+    `weights` (one per text) are for experiments such as weighting every set equally.
+    """
+    word, char = _vectorizers(min_df)
     matrix = sp.hstack([word.fit_transform(texts), char.fit_transform(texts)]).tocsr()
     log.info("%d texts, %d features", matrix.shape[0], matrix.shape[1])
     clf = LogisticRegression(max_iter=1000, C=c, class_weight="balanced" if balanced else None)
