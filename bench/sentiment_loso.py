@@ -6,8 +6,9 @@ defaults) is fitted on all the others, and the left-out set is scored positive v
 as `leumund sentiment eval --binary` does. Sets with fewer than 20 texts of either label are
 skipped. 21 minutes for the 12 sets with `--jobs 2` on 2 cores. Data experiments:
 `--drop a,b` never trains on those sets, `--source-weights` gives every training set the same
-total weight (MODEL_CARD.md has what each scored). Never point it at
-`../shared/holdout/`. Prints numbers, asserts nothing.
+total weight, `--baseline` fits the issue's char 2-5 reference instead; every fold also prints
+its score with the training prior divided out (MODEL_CARD.md has what each scored). Never
+point it at `../shared/holdout/`. Prints numbers, asserts nothing.
 """
 
 from __future__ import annotations
@@ -17,10 +18,13 @@ import statistics
 import sys
 import tempfile
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
 
 from sentiment.evaluate import BINARY_LABELS, score
 from sentiment.linear_train import fit_linear
@@ -29,6 +33,7 @@ from sentiment.train_data import ID2LABEL, Example, read_examples
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 MIN_PER_LABEL = 20
 REVIEWS_ELSEWHERE = {"holidaycheck_china", "filmstarts"}
+Probs = dict[str, list[float]]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -42,6 +47,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument(
         "--source-weights", action="store_true", help="every training set weighs the same in all"
     )
+    p.add_argument("--balanced", action="store_true", help="class-balanced weights")
+    p.add_argument(
+        "--baseline",
+        action="store_true",
+        help="the issue's baseline instead: char 2-5 TF-IDF (min_df 2) + LR (C = 1)",
+    )
     args = p.parse_args(argv)
     examples = read_examples(args.data, frozenset())
     names = args.sets.split(",") if args.sets else eligible(examples, args.data)
@@ -49,17 +60,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     unknown = sorted(dropped - {e.source for e in examples})
     if unknown:
         p.error(f"--drop names no set under {args.data}: {', '.join(unknown)}")
-    fit = Fit(args.min_df, args.c, dropped, args.source_weights)
+    fit = Fit(args.min_df, args.c, dropped, args.source_weights, args.balanced, args.baseline)
     jobs = [(examples, name, fit) for name in names]
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         results = list(pool.map(_left_out_score, *zip(*jobs, strict=True)))
     for line in results:
-        print(line[1])
-    scores = [s for s, _ in results]
+        print(line[2])
+    scores = [s for s, _, _ in results]
+    uniform = [u for _, u, _ in results]
     print(
         f"sets={len(scores)} mean_macro_f1={statistics.mean(scores):.4f} "
-        f"min_macro_f1={min(scores):.4f} min_df={fit.min_df} c={fit.c} "
-        f"drop={','.join(sorted(dropped)) or '-'} source_weights={fit.source_weights}"
+        f"min_macro_f1={min(scores):.4f} uniform_prior_mean={statistics.mean(uniform):.4f} "
+        f"uniform_prior_min={min(uniform):.4f} min_df={fit.min_df} c={fit.c} "
+        f"drop={','.join(sorted(dropped)) or '-'} source_weights={fit.source_weights} "
+        f"balanced={fit.balanced} baseline={fit.baseline}"
     )
     return 0
 
@@ -84,6 +98,8 @@ class Fit:
     c: float
     dropped: frozenset[str]
     source_weights: bool
+    balanced: bool = False
+    baseline: bool = False
 
 
 def source_weights(train: Sequence[Example]) -> list[float]:
@@ -92,22 +108,52 @@ def source_weights(train: Sequence[Example]) -> list[float]:
     return [len(train) / (len(sizes) * sizes[e.source]) for e in train]
 
 
-def _left_out_score(examples: Sequence[Example], name: str, fit: Fit) -> tuple[float, str]:
+def _left_out_score(examples: Sequence[Example], name: str, fit: Fit) -> tuple[float, float, str]:
     train = [e for e in examples if e.source != name and e.source not in fit.dropped]
     test = [e for e in examples if e.source == name and ID2LABEL[e.label] in BINARY_LABELS]
+    prior = Counter(ID2LABEL[e.label] for e in train)
+    probs = _fit(fit, train)([e.text for e in test])
+    truth = [ID2LABEL[e.label] for e in test]
+    as_is = score(truth, _decide(probs, 1.0, 1.0), BINARY_LABELS)
+    uniform = score(truth, _decide(probs, prior["positive"], prior["negative"]), BINARY_LABELS)
+    _, negatives = _counts(examples, name)
+    line = (
+        f"{name}: n={as_is.n} negatives={negatives} macro_f1={as_is.macro_f1:.4f} "
+        f"uniform_prior_macro_f1={uniform.macro_f1:.4f}"
+    )
+    return as_is.macro_f1, uniform.macro_f1, line
+
+
+def _fit(fit: Fit, train: Sequence[Example]) -> Callable[[Sequence[str]], Probs]:
     texts, labels = [e.text for e in train], [ID2LABEL[e.label] for e in train]
+    if fit.baseline:
+        return _baseline(texts, labels)
     weights = source_weights(train) if fit.source_weights else None
     with tempfile.TemporaryDirectory() as tmp:
-        fitted = fit_linear(texts, labels, Path(tmp), "loso", fit.min_df, fit.c, weights=weights)
-    probs = fitted.probs([e.text for e in test])
-    predicted = [
-        "positive" if pos >= neg else "negative"
+        fitted = fit_linear(
+            texts, labels, Path(tmp), "loso", fit.min_df, fit.c, fit.balanced, weights
+        )
+    return fitted.probs
+
+
+def _baseline(texts: Sequence[str], labels: Sequence[str]) -> Callable[[Sequence[str]], Probs]:
+    """The issue's reference: character 2-5-gram TF-IDF + logistic regression."""
+    vec = TfidfVectorizer(analyzer="char", ngram_range=(2, 5), min_df=2, sublinear_tf=True)
+    clf = LogisticRegression(max_iter=1000, C=1.0).fit(vec.fit_transform(texts), labels)
+
+    def probs(batch: Sequence[str]) -> Probs:
+        table = clf.predict_proba(vec.transform(batch))
+        return {str(label): table[:, i].tolist() for i, label in enumerate(clf.classes_)}
+
+    return probs
+
+
+def _decide(probs: Probs, pos_prior: float, neg_prior: float) -> list[str]:
+    """Positive vs negative by the larger probability, each first divided by its prior."""
+    return [
+        "positive" if pos / pos_prior >= neg / neg_prior else "negative"
         for pos, neg in zip(probs["positive"], probs["negative"], strict=True)
     ]
-    metrics = score([ID2LABEL[e.label] for e in test], predicted, BINARY_LABELS)
-    _, negatives = _counts(examples, name)
-    line = f"{name}: n={metrics.n} negatives={negatives} macro_f1={metrics.macro_f1:.4f}"
-    return metrics.macro_f1, line
 
 
 if __name__ == "__main__":
