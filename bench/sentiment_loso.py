@@ -6,9 +6,10 @@ defaults) is fitted on all the others, and the left-out set is scored positive v
 as `leumund sentiment eval --binary` does. Sets with fewer than 20 texts of either label are
 skipped. 21 minutes for the 12 sets with `--jobs 2` on 2 cores. Data experiments:
 `--drop a,b` never trains on those sets, `--source-weights` gives every training set the same
-total weight, `--baseline` fits the issue's char 2-5 reference instead; every fold also prints
-its score with the training prior divided out (MODEL_CARD.md has what each scored). Never
-point it at `../shared/holdout/`. Prints numbers, asserts nothing.
+total weight, `--balanced` weighs the labels equally, `--baseline` fits the issue's char 2-5
+reference instead; every fold also prints its score with the training prior divided out
+(MODEL_CARD.md has what each scored). Never point it at `../shared/holdout/`. Prints
+numbers, asserts nothing.
 """
 
 from __future__ import annotations
@@ -54,6 +55,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="the issue's baseline instead: char 2-5 TF-IDF (min_df 2) + LR (C = 1)",
     )
     args = p.parse_args(argv)
+    if args.baseline and (args.balanced or args.source_weights or args.drop):
+        p.error("--baseline is the issue's fixed reference: it takes no other fit options")
     examples = read_examples(args.data, frozenset())
     names = args.sets.split(",") if args.sets else eligible(examples, args.data)
     dropped = frozenset(n.strip() for n in args.drop.split(",")) - {""}
@@ -64,18 +67,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     jobs = [(examples, name, fit) for name in names]
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         results = list(pool.map(_left_out_score, *zip(*jobs, strict=True)))
-    for line in results:
-        print(line[2])
+    for _, _, line in results:
+        print(line)
     scores = [s for s, _, _ in results]
     uniform = [u for _, u, _ in results]
     print(
         f"sets={len(scores)} mean_macro_f1={statistics.mean(scores):.4f} "
         f"min_macro_f1={min(scores):.4f} uniform_prior_mean={statistics.mean(uniform):.4f} "
-        f"uniform_prior_min={min(uniform):.4f} min_df={fit.min_df} c={fit.c} "
-        f"drop={','.join(sorted(dropped)) or '-'} source_weights={fit.source_weights} "
-        f"balanced={fit.balanced} baseline={fit.baseline}"
+        f"uniform_prior_min={min(uniform):.4f} {_settings(fit)}"
     )
     return 0
+
+
+def _settings(fit: Fit) -> str:
+    if fit.baseline:
+        return "model=baseline(char 2-5, min_df 2, C 1)"
+    return (
+        f"min_df={fit.min_df} c={fit.c} drop={','.join(sorted(fit.dropped)) or '-'} "
+        f"source_weights={fit.source_weights} balanced={fit.balanced}"
+    )
 
 
 def eligible(examples: Sequence[Example], data: Path) -> list[str]:
@@ -111,7 +121,7 @@ def source_weights(train: Sequence[Example]) -> list[float]:
 def _left_out_score(examples: Sequence[Example], name: str, fit: Fit) -> tuple[float, float, str]:
     train = [e for e in examples if e.source != name and e.source not in fit.dropped]
     test = [e for e in examples if e.source == name and ID2LABEL[e.label] in BINARY_LABELS]
-    prior = Counter(ID2LABEL[e.label] for e in train)
+    prior = _prior(fit, train)
     probs = _fit(fit, train)([e.text for e in test])
     truth = [ID2LABEL[e.label] for e in test]
     as_is = score(truth, _decide(probs, 1.0, 1.0), BINARY_LABELS)
@@ -122,6 +132,17 @@ def _left_out_score(examples: Sequence[Example], name: str, fit: Fit) -> tuple[f
         f"uniform_prior_macro_f1={uniform.macro_f1:.4f}"
     )
     return as_is.macro_f1, uniform.macro_f1, line
+
+
+def _prior(fit: Fit, train: Sequence[Example]) -> Counter[str]:
+    """Each label's weight in training: what the fitted probabilities lean towards."""
+    if fit.balanced:
+        return Counter(dict.fromkeys(BINARY_LABELS, 1))
+    weights = source_weights(train) if fit.source_weights else [1.0] * len(train)
+    prior: Counter[str] = Counter()
+    for example, weight in zip(train, weights, strict=True):
+        prior[ID2LABEL[example.label]] += weight
+    return prior
 
 
 def _fit(fit: Fit, train: Sequence[Example]) -> Callable[[Sequence[str]], Probs]:
@@ -149,7 +170,11 @@ def _baseline(texts: Sequence[str], labels: Sequence[str]) -> Callable[[Sequence
 
 
 def _decide(probs: Probs, pos_prior: float, neg_prior: float) -> list[str]:
-    """Positive vs negative by the larger probability, each first divided by its prior."""
+    """Positive vs negative by the larger probability, each first divided by its prior.
+
+    Priors of 1 give the acceptance command's decision; training shares give the decision of
+    a model that expects both labels equally often (macro-F1 weighs them equally).
+    """
     return [
         "positive" if pos / pos_prior >= neg / neg_prior else "negative"
         for pos, neg in zip(probs["positive"], probs["negative"], strict=True)

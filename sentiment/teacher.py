@@ -59,7 +59,7 @@ def teacher_probs(
 ) -> Array:
     """A fine-tuned teacher model's label probabilities (ID2LABEL order), cached by text.
 
-    The cache key includes the teacher's files, so a retrained teacher never reuses rows.
+    The cache key covers every file of the teacher, so a retrained one never reuses rows.
     """
 
     def compute(missing: list[str]) -> list[Array]:
@@ -67,8 +67,11 @@ def teacher_probs(
         results = load_classifier(settings).classify(missing)
         return [np.array([r.probs[ID2LABEL[i]] for i in range(3)], np.float32) for r in results]
 
+    if not directory.is_dir():
+        raise ValueError(f"teacher model {directory} is not a directory")
     files = hashlib.sha1()
-    for path in sorted(directory.rglob("*.safetensors")) + sorted(directory.rglob("*.json")):
+    for path in sorted(p for p in directory.rglob("*") if p.is_file()):
+        files.update(str(path.relative_to(directory)).encode("utf-8") + b"\0")
         files.update(path.read_bytes())
     return _cached(f"probs:{files.hexdigest()}:{max_length}:", texts, cache, compute)
 

@@ -70,6 +70,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--balanced", action="store_true", help="linear: class-balanced weights")
     _e5_args(p)
     args = p.parse_args(argv)
+    if args.kd is not None and args.teacher_model is None:
+        p.error("--kd needs --teacher-model")
+    if args.teacher_model is not None and not args.teacher_model.is_dir():
+        p.error(f"--teacher-model {args.teacher_model} is not a model directory")
+    args.kd = 1.0 if args.kd is None else args.kd
     if args.quick:
         vars(args).update(QUICK)
     return args
@@ -108,9 +113,14 @@ def _e5_args(p: argparse.ArgumentParser) -> None:
         default=None,
         help="e5: a fine-tuned model directory whose probabilities the student also learns",
     )
-    p.add_argument("--kd", type=float, default=1.0, help="e5: weight of matching --teacher-model")
     p.add_argument(
-        "--teacher-cache", type=Path, default=None, help="e5: npz file caching teacher outputs"
+        "--kd", type=float, default=None, help="e5: weight of matching --teacher-model (1)"
+    )
+    p.add_argument(
+        "--teacher-cache",
+        type=Path,
+        default=None,
+        help="e5: npz file caching the --distil embeddings (probabilities go to FILE.probs.npz)",
     )
     p.add_argument("--checkpoint-every", type=int, default=500)
 

@@ -54,9 +54,10 @@ def train_e5(
         targets = torch.from_numpy(distil_targets(embeddings))
     soft = None
     if args.teacher_model is not None:
-        texts = [e.text for e in examples]
-        cache = args.teacher_cache and args.teacher_cache.with_suffix(".probs.npz")
-        probs = teacher_probs(args.teacher_model, texts, args.max_length, cache)
+        with torch.random.fork_rng():
+            texts = [e.text for e in examples]
+            cache = args.teacher_cache and args.teacher_cache.with_suffix(".probs.npz")
+            probs = teacher_probs(args.teacher_model, texts, args.max_length, cache)
         soft = torch.from_numpy(probs)
     model, tokenizer = build_model(e5, examples, args)
     del e5  # 70 MB of model image, not needed while training
@@ -172,13 +173,7 @@ def fine_tune(
         _update(model, loss, opt, sched)
         running = 0.98 * running + 0.02 * loss.item() if step else loss.item()
         if (step + 1) % 50 == 0:
-            log.info(
-                "step %d/%d loss %.4f %.0fs",
-                step + 1,
-                args.steps,
-                running,
-                time.monotonic() - started,
-            )
+            log.info("step %d/%d loss %.4f %.0fs", step + 1, args.steps, running, _since(started))
         if args.checkpoint_every and (step + 1) % args.checkpoint_every == 0:
             save(model, tokenizer, checkpoint, model_name(args.layers))
     model.eval()  # type: ignore[no-untyped-call]
@@ -197,8 +192,12 @@ def _update(
     opt.zero_grad()
 
 
+def _since(started: float) -> float:
+    return time.monotonic() - started
+
+
 def _kl(logits: torch.Tensor, wanted: torch.Tensor) -> torch.Tensor:
-    """KL divergence from the teacher's probabilities to the student's."""
+    """KL(teacher || student) per example, the usual loss for learning soft labels."""
     log_probs = torch.nn.functional.log_softmax(logits, dim=-1)
     return torch.nn.functional.kl_div(log_probs, wanted, reduction="batchmean")
 

@@ -107,35 +107,40 @@ def test_distillation_pulls_the_pooled_output_towards_the_teacher(tmp_path: Path
     assert with_teacher < 0.75 * without
 
 
-def test_soft_labels_pull_the_predictions_towards_the_teacher(tmp_path: Path) -> None:
-    """The hard labels say positive/negative; a teacher that says "neutral" moves the student."""
-    soft = torch.tensor([[0.05, 0.9, 0.05]]).repeat(12, 1)
+def test_soft_labels_pull_each_prediction_towards_its_teacher_row(tmp_path: Path) -> None:
+    """The hard labels say positive, negative, positive; the teacher disagrees on every text."""
+    rows = torch.tensor([[0.9, 0.05, 0.05], [0.05, 0.05, 0.9], [0.05, 0.9, 0.05]])
+    soft = rows.repeat(4, 1)  # examples are TEXTS four times over, in order
 
-    def neutral_share(weight: float) -> float:
+    def probs(weight: float) -> torch.Tensor:
         model, tokenizer, _, _ = _trained(tmp_path, weight, None, soft if weight else None)
         with torch.inference_mode():
             logits = model(**tokenizer(TEXTS, padding=True, return_tensors="pt")).logits
-        return float(logits.softmax(-1)[:, LABEL2ID["neutral"]].mean())
+        return logits.softmax(-1)
 
-    without, with_teacher = neutral_share(0.0), neutral_share(5.0)
-    assert without < 0.2
-    assert with_teacher > without + 0.3
+    without, with_teacher = probs(0.0), probs(20.0)
+    wanted = rows.argmax(-1)
+    assert (without.argmax(-1) != wanted).all()  # alone it learns the hard labels
+    gained = with_teacher[range(3), wanted] - without[range(3), wanted]
+    assert (gained > 0.1).all(), gained  # each text towards its own row, not another's
 
 
 def test_teacher_probabilities_follow_its_label_names_and_are_cached(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from sentiment.loading import load_classifier
-    from sentiment.settings import SentimentSettings
+    from transformers import AutoTokenizer, BertForSequenceClassification
 
     order = {0: "positive", 1: "negative", 2: "neutral"}  # german-sentiment-bert's, not ours
     directory = build_tiny_model(tmp_path / "teacher", order, seed=5)
     cache = tmp_path / "probs.npz"
     probs = teacher.teacher_probs(directory, TEXTS, 32, cache)
-    direct = load_classifier(SentimentSettings(model=str(directory), max_length=32)).classify(TEXTS)
-    for row, result in zip(probs, direct, strict=True):
-        expected = [result.probs[ID2LABEL[i]] for i in range(3)]
-        np.testing.assert_allclose(row, expected, rtol=1e-5)
+    model = BertForSequenceClassification.from_pretrained(directory).eval()
+    tokenizer = AutoTokenizer.from_pretrained(directory)
+    with torch.inference_mode():
+        raw = model(**tokenizer(TEXTS, padding=True, return_tensors="pt")).logits.softmax(-1)
+    by_name = {name: raw[:, i].numpy() for i, name in order.items()}
+    expected = np.stack([by_name[ID2LABEL[i]] for i in range(3)], axis=1)
+    np.testing.assert_allclose(probs, expected, rtol=1e-4, atol=1e-6)
 
     def no_teacher(*_: object) -> None:
         raise AssertionError("the cache should have answered")
@@ -146,3 +151,5 @@ def test_teacher_probabilities_follow_its_label_names_and_are_cached(
     build_tiny_model(directory, order, seed=6)  # retrained teacher: its old rows are stale
     with pytest.raises(AssertionError, match="cache should have answered"):
         teacher.teacher_probs(directory, TEXTS, 32, cache)
+    with pytest.raises(ValueError, match="not a directory"):
+        teacher.teacher_probs(tmp_path / "missing", TEXTS, 32, cache)
