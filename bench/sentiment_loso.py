@@ -121,8 +121,9 @@ def source_weights(train: Sequence[Example]) -> list[float]:
 def _left_out_score(examples: Sequence[Example], name: str, fit: Fit) -> tuple[float, float, str]:
     train = [e for e in examples if e.source != name and e.source not in fit.dropped]
     test = [e for e in examples if e.source == name and ID2LABEL[e.label] in BINARY_LABELS]
-    prior = _prior(fit, train)
-    probs = _fit(fit, train)([e.text for e in test])
+    weights = source_weights(train) if fit.source_weights else None
+    prior = _prior(fit, train, weights)
+    probs = _fit(fit, train, weights)([e.text for e in test])
     truth = [ID2LABEL[e.label] for e in test]
     as_is = score(truth, _decide(probs, 1.0, 1.0), BINARY_LABELS)
     uniform = score(truth, _decide(probs, prior["positive"], prior["negative"]), BINARY_LABELS)
@@ -134,22 +135,22 @@ def _left_out_score(examples: Sequence[Example], name: str, fit: Fit) -> tuple[f
     return as_is.macro_f1, uniform.macro_f1, line
 
 
-def _prior(fit: Fit, train: Sequence[Example]) -> Counter[str]:
+def _prior(fit: Fit, train: Sequence[Example], weights: Sequence[float] | None) -> Counter[str]:
     """Each label's weight in training: what the fitted probabilities lean towards."""
     if fit.balanced:
         return Counter(dict.fromkeys(BINARY_LABELS, 1))
-    weights = source_weights(train) if fit.source_weights else [1.0] * len(train)
     prior: Counter[str] = Counter()
-    for example, weight in zip(train, weights, strict=True):
+    for example, weight in zip(train, weights or [1.0] * len(train), strict=True):
         prior[ID2LABEL[example.label]] += weight
     return prior
 
 
-def _fit(fit: Fit, train: Sequence[Example]) -> Callable[[Sequence[str]], Probs]:
+def _fit(
+    fit: Fit, train: Sequence[Example], weights: Sequence[float] | None
+) -> Callable[[Sequence[str]], Probs]:
     texts, labels = [e.text for e in train], [ID2LABEL[e.label] for e in train]
     if fit.baseline:
         return _baseline(texts, labels)
-    weights = source_weights(train) if fit.source_weights else None
     with tempfile.TemporaryDirectory() as tmp:
         fitted = fit_linear(
             texts, labels, Path(tmp), "loso", fit.min_df, fit.c, fit.balanced, weights
