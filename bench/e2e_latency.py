@@ -22,7 +22,7 @@ from aiosmtpd.controller import Controller
 
 from crawler.demo import DemoSite, serve_directory
 from leumund.loading import load_config
-from leumund.service import Service, wait_for_database
+from leumund.service.runner import Service, wait_for_database
 from storage.db import make_engine
 
 

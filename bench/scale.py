@@ -24,7 +24,9 @@ import yaml
 from sqlalchemy import insert, update
 from sqlalchemy.engine import Engine
 
-from leumund.jobs import decide_alerts, enqueue_weekly_reports, sync_config
+from leumund.jobs.alerts import decide_alerts
+from leumund.jobs.pipeline import sync_config
+from leumund.jobs.report import enqueue_weekly_reports
 from leumund.loading import load_config
 from storage.db import init_schema, make_engine
 from storage.models import Review, Source

@@ -21,7 +21,7 @@ from crawler.demo.site import SCHEMA_DIR, TRUSTPILOT_DIR, DemoSite
 from crawler.runner import running_crawls, stop_running_crawls
 from leumund.cli import main
 from leumund.config import Config
-from leumund.jobs_crawl import INTERRUPTED, crawl_all, crawl_source, crawl_spec
+from leumund.jobs.crawl import INTERRUPTED, crawl_all, crawl_source, crawl_spec
 from storage.db import session_scope
 from storage.models import CrawlRun, CrawlStatus, Review, Source, utcnow
 from storage.registry import BusinessSpec, SourceSpec, get_source, sync_businesses

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from leumund.cli import main
-from leumund.jobs_report import enqueue_weekly_reports
+from leumund.jobs.report import enqueue_weekly_reports
 from leumund.loading import load_config
 from storage.db import session_scope
 from storage.models import Notification

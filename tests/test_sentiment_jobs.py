@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from leumund.config import Config
-from leumund.jobs_classify import classify_pending, load_configured_classifier
+from leumund.jobs.classify import classify_pending, load_configured_classifier
 from sentiment.base import LABELS, Classifier
 from sentiment.cleaning import review_text
 from storage.db import session_scope
@@ -92,10 +92,10 @@ def test_unloadable_model_leaves_reviews_for_later(
     engine: Engine, model_dir: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     add_reviews(engine)
-    with caplog.at_level(logging.ERROR, logger="leumund.jobs_classify"):
+    with caplog.at_level(logging.ERROR, logger="leumund.jobs.classify"):
         missing = load_configured_classifier(config_for("acme/not-cached", tmp_path))
     assert missing is None
-    [record] = [r for r in caplog.records if r.name == "leumund.jobs_classify"]
+    [record] = [r for r in caplog.records if r.name == "leumund.jobs.classify"]
     assert "acme/not-cached" in record.getMessage()
     assert "\n" not in record.getMessage()
     assert all(r.sentiment_label is None for r in reviews(engine))

@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session, select
 
 from leumund.loading import load_config
-from leumund.service import Service, wait_for_database
+from leumund.service.runner import Service, wait_for_database
 from storage.db import make_engine, session_scope
 from storage.models import Notification, ReviewData
 from storage.registry import get_source

@@ -12,8 +12,9 @@ from sqlmodel import Session, select
 
 from alerts.mail import SmtpMailer
 from leumund.config import Config
-from leumund.health import check_sources
-from leumund.jobs import send_due, sync_config
+from leumund.jobs.alerts import send_due
+from leumund.jobs.health import check_sources
+from leumund.jobs.pipeline import sync_config
 from storage.crawls import CrawlOutcome, finish_run, start_run
 from storage.db import session_scope
 from storage.models import CrawlStatus, Notification, NotificationKind, Source, utcnow

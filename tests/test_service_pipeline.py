@@ -18,9 +18,9 @@ from sqlmodel import Session, col, select
 from crawler.demo import DemoServer, DemoSite, serve_directory
 from leumund import cli
 from leumund.config import Config
-from leumund.jobs import run_pipeline_once, sync_config
+from leumund.jobs.pipeline import run_pipeline_once, sync_config
 from leumund.loading import load_config
-from leumund.service import Service, wait_for_database
+from leumund.service.runner import Service, wait_for_database
 from storage.db import init_schema, make_engine, session_scope
 from storage.models import Notification, NotificationKind, Review, ReviewData
 from storage.registry import get_source

@@ -14,8 +14,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from leumund.config import Config
-from leumund.jobs import report_week_due, sync_config
-from leumund.scheduler import (
+from leumund.jobs.pipeline import report_week_due, sync_config
+from leumund.service.runner import last_attempts, reports_to_catch_up
+from leumund.service.scheduler import (
     add_jobs,
     crontab_trigger,
     overdue_sources,
@@ -23,8 +24,7 @@ from leumund.scheduler import (
     schedule_catch_up,
     scheduler_options,
 )
-from leumund.service import last_attempts, reports_to_catch_up
-from leumund.status import next_crawl
+from leumund.service.status import next_crawl
 from storage.crawls import CrawlOutcome, finish_run, start_run
 from storage.db import session_scope
 from storage.models import CrawlStatus, Source, utcnow

@@ -10,13 +10,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import OperationalError
 
-from leumund import jobs
-from leumund.cliargs import SubParsers, add_config_arg, config_from
-from leumund.demo import DEFAULT_DIR, run_demo
+from leumund.cli.args import SubParsers, add_config_arg, config_from
 from leumund.errors import OperatorError
-from leumund.service import run_once, run_service
-from leumund.status import BusinessStatus, SourceStatus, Status, collect_status
-from leumund.supervision import stop_on_signals
+from leumund.jobs.classify import classify_pending, load_configured_classifier
+from leumund.service.demo import DEFAULT_DIR, run_demo
+from leumund.service.runner import run_once, run_service
+from leumund.service.status import BusinessStatus, SourceStatus, Status, collect_status
+from leumund.service.supervision import stop_on_signals
 from storage.db import display_url, init_schema, make_engine
 from storage.models import utcnow
 
@@ -52,13 +52,13 @@ def _run(args: argparse.Namespace) -> int:
 
 def _classify(args: argparse.Namespace) -> int:
     config = config_from(args)
-    classifier = jobs.load_configured_classifier(config)
+    classifier = load_configured_classifier(config)
     if classifier is None:
         raise OperatorError(f"sentiment model {config.sentiment.model!r} could not be loaded")
     engine = make_engine(config.database_url())
     try:
         init_schema(engine)
-        done = jobs.classify_pending(engine, classifier, config.sentiment.batch_size)
+        done = classify_pending(engine, classifier, config.sentiment.batch_size)
     finally:
         engine.dispose()
     print(f"classified {done} reviews with {classifier.name}")

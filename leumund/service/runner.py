@@ -1,6 +1,6 @@
 """The long-running service: scheduled jobs that survive faults, and a clean stop.
 
-A job never takes the service down (`leumund.supervision` waits out a database that went
+A job never takes the service down (`leumund.service.supervision` waits out a database that went
 away and logs any other error; the job tries again at its next run). Classification, alert
 decisions and sending are serialised by one lock, so two jobs never send the same outbox
 row. SIGTERM or Ctrl-C: no new steps start, running crawl children are stopped, the
@@ -20,9 +20,13 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
-from leumund import jobs
 from leumund.config import Config
-from leumund.scheduler import (
+from leumund.jobs.alerts import decide_alerts, make_mailer, send_due
+from leumund.jobs.classify import classify_pending, load_configured_classifier
+from leumund.jobs.crawl import crawl_source
+from leumund.jobs.health import check_sources
+from leumund.jobs.pipeline import enqueue_due_reports, report_slot, run_pipeline_once, sync_config
+from leumund.service.scheduler import (
     Runner,
     add_jobs,
     overdue_sources,
@@ -30,7 +34,7 @@ from leumund.scheduler import (
     schedule_catch_up,
     scheduler_options,
 )
-from leumund.supervision import (
+from leumund.service.supervision import (
     DB_RETRY_DELAYS,
     STOP_GRACE_SECONDS,
     children_stopped_after,
@@ -73,7 +77,7 @@ class Service:
         ):
             return self._classifier
         self._model_retry_at = now + self.model_retry  # also when loading raises
-        self._classifier = jobs.load_configured_classifier(self.config)
+        self._classifier = load_configured_classifier(self.config)
         if self._classifier is None:
             log.warning("reviews stay unclassified; star-based alerts still go out")
         return self._classifier
@@ -90,19 +94,19 @@ class Service:
             classifier = self._run("load model", self._model)
             if classifier is not None:
                 batch = config.sentiment.batch_size
-                self._run("classify", lambda: jobs.classify_pending(engine, classifier, batch))
-            self._run("decide alerts", lambda: jobs.decide_alerts(engine, config, utcnow()))
+                self._run("classify", lambda: classify_pending(engine, classifier, batch))
+            self._run("decide alerts", lambda: decide_alerts(engine, config, utcnow()))
             self._run("send", self._send)
 
     def _send(self) -> object:
-        return jobs.send_due(self.engine, self.config, jobs.make_mailer(self.config), utcnow())
+        return send_due(self.engine, self.config, make_mailer(self.config), utcnow())
 
     def crawl_and_process(self, business: str, source: str) -> None:
         bconf = self.config.business(business)
         sconf = next(s for s in bconf.sources if s.name == source)
         name = f"crawl {business} / {source}"
-        self._run(name, lambda: jobs.crawl_source(self.engine, self.config, bconf, sconf))
-        self._run("health check", lambda: jobs.check_sources(self.engine, self.config, utcnow()))
+        self._run(name, lambda: crawl_source(self.engine, self.config, bconf, sconf))
+        self._run("health check", lambda: check_sources(self.engine, self.config, utcnow()))
         self.process()
 
     def send_outbox(self) -> None:
@@ -111,12 +115,12 @@ class Service:
     def weekly_report(self, business: str) -> None:
         self._run(
             f"weekly report {business}",
-            lambda: jobs.enqueue_due_reports(self.engine, self.config, utcnow(), business),
+            lambda: enqueue_due_reports(self.engine, self.config, utcnow(), business),
         )
         self.process()
 
     def health_check(self) -> None:
-        self._run("health check", lambda: jobs.check_sources(self.engine, self.config, utcnow()))
+        self._run("health check", lambda: check_sources(self.engine, self.config, utcnow()))
         self.process()
 
 
@@ -126,7 +130,7 @@ def wait_for_database(engine: Engine, config: Config, stop: threading.Event) -> 
 
     def prepare() -> bool:
         init_schema(engine)
-        jobs.sync_config(engine, config)
+        sync_config(engine, config)
         return True
 
     return bool(with_db_retry("start", prepare, stop, delays))
@@ -145,7 +149,7 @@ def reports_to_catch_up(engine: Engine, config: Config, now: datetime) -> list[s
     due: list[str] = []
     with session_scope(engine) as session:
         for business in config.businesses:
-            slot = jobs.report_slot(business, now)
+            slot = report_slot(business, now)
             if slot is None:
                 continue
             first = session.exec(
@@ -200,7 +204,7 @@ def run_once(engine: Engine, config: Config, stop: threading.Event) -> int:
     if not wait_for_database(engine, config, stop):
         return 0
     with children_stopped_after(stop, STOP_GRACE_SECONDS):
-        result = jobs.run_pipeline_once(engine, config, utcnow(), stop=stop)
+        result = run_pipeline_once(engine, config, utcnow(), stop=stop)
     for name, reason in result.failed.items():
         log.error("step %r failed: %s", name, reason)
     log.info("run finished: %d steps done, %d failed", len(result.done), len(result.failed))

@@ -22,9 +22,13 @@ from sqlmodel import col, func, select
 
 from crawler.demo import DemoSite, serve_directory
 from crawler.demo.site import BUSINESS
-from leumund import jobs
 from leumund.config import Config
 from leumund.errors import OperatorError
+from leumund.jobs.alerts import decide_alerts, make_mailer, send_due
+from leumund.jobs.classify import classify_pending, load_configured_classifier
+from leumund.jobs.crawl import crawl_all
+from leumund.jobs.pipeline import sync_config
+from leumund.jobs.report import enqueue_weekly_reports, write_report_html
 from leumund.loading import load_config
 from sentiment.base import Classifier
 from storage.db import display_url, init_schema, make_engine, session_scope
@@ -88,7 +92,7 @@ class Demo:
         return set(self.config.mail_directory().glob("*.eml"))
 
     def crawl(self) -> None:
-        runs = jobs.crawl_all(self.engine, self.config)
+        runs = crawl_all(self.engine, self.config)
         for run in runs:
             self.out(
                 f"  crawl: {run.status}, {run.pages} page(s), {run.reviews_new} new review(s)"
@@ -97,21 +101,21 @@ class Demo:
 
     def classify(self) -> None:
         if self.classifier is None:
-            self.classifier = jobs.load_configured_classifier(self.config)
+            self.classifier = load_configured_classifier(self.config)
         if self.classifier is None:
             self.out("  sentiment: model not available; star-based alerts still work")
             return
-        done = jobs.classify_pending(self.engine, self.classifier, self.config.sentiment.batch_size)
+        done = classify_pending(self.engine, self.classifier, self.config.sentiment.batch_size)
         self.out(f"  sentiment: {done} review(s) classified with {self.classifier.name}")
 
     def alerts(self, now: datetime) -> int:
-        decided = jobs.decide_alerts(self.engine, self.config, now)
+        decided = decide_alerts(self.engine, self.config, now)
         self.out(f"  alerts: {decided} notification(s) decided")
         return decided
 
     def send(self, now: datetime) -> list[Path]:
         before = self.mail_files()
-        jobs.send_due(self.engine, self.config, jobs.make_mailer(self.config), now)
+        send_due(self.engine, self.config, make_mailer(self.config), now)
         new = sorted(self.mail_files() - before)
         for path in new:
             self.out(f"  mail: {path.relative_to(self.directory)}  {_subject(path)}")
@@ -147,8 +151,8 @@ def first_round(demo: Demo) -> None:
     demo.alerts(now)
     year, week, _ = now.isocalendar()
     week_id = f"{year}-W{week:02d}"
-    jobs.enqueue_weekly_reports(demo.engine, demo.config, now, BUSINESS, week_id)
-    report = jobs.write_report_html(
+    enqueue_weekly_reports(demo.engine, demo.config, now, BUSINESS, week_id)
+    report = write_report_html(
         demo.engine, demo.config, BUSINESS, week_id, demo.directory / "report.html"
     )
     demo.send(now)
@@ -192,7 +196,7 @@ def run_demo(directory: Path, out: Out) -> int:
         out(f"Demo pages of “{BUSINESS}” served at {site.trustpilot_url(server.base_url)}")
         try:
             init_schema(engine)
-            jobs.sync_config(engine, config)
+            sync_config(engine, config)
             demo = Demo(directory, config, engine, out)
             first_round(demo)
             new_alerts = second_round(demo, site)

@@ -18,10 +18,10 @@ from sqlmodel import Session, col, select
 
 from crawler.runner import run_crawl
 from crawler.settings import SOURCE_TYPES
-from leumund.cliargs import SubParsers, add_config_arg, config_from
+from leumund.cli.args import SubParsers, add_config_arg, config_from
 from leumund.config import SECRET_ENV_KEYS, Config, SourceConfig
 from leumund.errors import OperatorError
-from leumund.jobs_crawl import crawl_all, crawl_spec
+from leumund.jobs.crawl import crawl_all, crawl_spec
 from storage.db import init_schema, make_engine
 from storage.models import Business, CrawlStatus, ReviewData, Source
 

@@ -1,6 +1,6 @@
 """The composition root: parse arguments, load config once, build parts, run a command.
 
-Each area registers its sub-commands from its own `commands_*` module; errors meant for the
+Each area registers its sub-commands from its own module in this package; errors meant for the
 operator, and a database that cannot be reached, become one line on stderr and exit status 2,
 never a traceback.
 """
@@ -16,8 +16,8 @@ from pathlib import Path
 
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
-from leumund import commands
-from leumund.cliargs import SubParsers
+from leumund.cli import registry
+from leumund.cli.args import SubParsers
 from leumund.errors import ConfigError, LeumundError
 from leumund.loading import load_config
 from leumund.logs import configure_logging
@@ -66,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     _add_check_config(sub)
-    for register in commands.REGISTRARS:
+    for register in registry.REGISTRARS:
         register(sub)
     return parser
 

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from leumund.config import BusinessConfig, Config, SourceConfig, parse_interval
-from leumund.scheduler import crontab_trigger, health_trigger, is_overdue, report_trigger
+from leumund.service.scheduler import crontab_trigger, health_trigger, is_overdue, report_trigger
 from storage.db import session_scope
 from storage.models import Business, Notification, NotificationStatus, Review, Source
 from storage.outbox import counts_by_business

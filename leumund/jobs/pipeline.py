@@ -1,8 +1,7 @@
-"""The jobs facade: every job as a plain function, and the whole pipeline run once.
+"""The whole pipeline run once, and the config mirror and report slots it needs.
 
-Each area owns its `jobs_*` module; this module gathers them so the CLI, the scheduler and
-tests share one entry point. `run_pipeline_once` isolates every step: one that fails is
-logged and recorded, the others still run.
+Each step lives in its own module of `leumund.jobs`. `run_pipeline_once` isolates every
+step: one that fails is logged and recorded, the others still run.
 """
 
 from __future__ import annotations
@@ -20,32 +19,13 @@ from sqlalchemy.engine import Engine
 
 from alerts.settings import Weekday
 from leumund.config import BusinessConfig, Config
-from leumund.health import check_sources
-from leumund.jobs_alerts import decide_alerts, make_mailer, send_due
-from leumund.jobs_classify import classify_pending, load_configured_classifier
-from leumund.jobs_crawl import crawl_all, crawl_source
-from leumund.jobs_report import enqueue_weekly_reports, write_report_html
+from leumund.jobs.alerts import decide_alerts, make_mailer, send_due
+from leumund.jobs.classify import classify_pending, load_configured_classifier
+from leumund.jobs.crawl import crawl_source
+from leumund.jobs.health import check_sources
+from leumund.jobs.report import enqueue_weekly_reports
 from storage.db import session_scope
 from storage.registry import BusinessSpec, SourceSpec, sync_businesses
-
-__all__ = [
-    "PipelineResult",
-    "check_sources",
-    "classify_pending",
-    "crawl_all",
-    "crawl_source",
-    "decide_alerts",
-    "enqueue_due_reports",
-    "enqueue_weekly_reports",
-    "load_configured_classifier",
-    "make_mailer",
-    "report_slot",
-    "report_week_due",
-    "run_pipeline_once",
-    "send_due",
-    "sync_config",
-    "write_report_html",
-]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

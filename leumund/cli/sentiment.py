@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from leumund.cliargs import SubParsers, add_config_arg, config_from
+from leumund.cli.args import SubParsers, add_config_arg, config_from
 from leumund.errors import OperatorError
 from sentiment.base import ModelUnavailable
 from sentiment.download import default_directory, download_model

@@ -7,9 +7,9 @@ import sys
 
 from alerts.mail import MailError
 from alerts.render import Renderer
-from leumund.cliargs import SubParsers, add_config_arg, config_from
+from leumund.cli.args import SubParsers, add_config_arg, config_from
 from leumund.errors import OperatorError
-from leumund.jobs_alerts import (
+from leumund.jobs.alerts import (
     decide_alerts,
     describe_mailer,
     make_mailer,

@@ -8,11 +8,11 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from leumund.cliargs import SubParsers, add_config_arg, config_from
+from leumund.cli.args import SubParsers, add_config_arg, config_from
 from leumund.config import Config
 from leumund.errors import OperatorError
-from leumund.jobs_alerts import make_mailer, send_due
-from leumund.jobs_report import chosen_businesses, enqueue_weekly_reports, write_report_html
+from leumund.jobs.alerts import make_mailer, send_due
+from leumund.jobs.report import chosen_businesses, enqueue_weekly_reports, write_report_html
 from storage.db import init_schema, make_engine
 
 

@@ -1,0 +1,1 @@
+"""Each step of the pipeline as a plain function, and the pipeline run once (`pipeline`)."""

@@ -1,0 +1,1 @@
+"""The long-running service: scheduler, supervision, status and the demo."""
