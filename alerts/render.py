@@ -17,7 +17,14 @@ from typing import Any
 from jinja2 import Environment
 
 from alerts.i18n import Wording, wording
-from alerts.message import build_message, header_text, message_id, safe_url, shorten
+from alerts.message import (
+    body_text,
+    build_message,
+    header_text,
+    message_id,
+    safe_url,
+    shorten,
+)
 from alerts.payloads import (
     AUTHOR_LIMIT,
     TITLE_LIMIT,
@@ -90,7 +97,7 @@ def _sentiment_text(t: Wording, review: ReviewSnapshot) -> str:
 
 
 def review_view(t: Wording, review: ReviewSnapshot, limit: int = TEXT_LIMIT) -> ReviewView:
-    text, cut = shorten(review.text, limit)
+    text, cut = shorten(body_text(review.text), limit)
     return ReviewView(
         author=header_text(review.author, AUTHOR_LIMIT) or t("anonymous"),
         rating=review.rating,
