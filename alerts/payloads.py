@@ -4,6 +4,9 @@ Every kind of mail is rendered at send time from its payload, so the Date header
 it left (a mail held by quiet hours reads as sent in the morning, not at night). Payloads are
 stored as JSON in `Notification.payload` and validated when read. Rows written before
 version 2 (untyped dicts, the message rendered when decided) are read by `alerts.legacy`.
+
+Rows wait in the outbox across upgrades: a new field needs a default so stored rows stay
+valid; a change they cannot satisfy needs a new version and a reader for the old one.
 """
 
 from __future__ import annotations
