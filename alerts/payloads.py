@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from functools import cache
-from typing import Annotated, Any, Final, Literal
+from typing import Annotated, Final, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
 
@@ -137,7 +137,7 @@ def read_payload(data: Mapping[str, object]) -> Payload:
     return _adapter().validate_python(data)
 
 
-def stored(payload: Payload) -> dict[str, Any]:
+def stored(payload: Payload) -> dict[str, object]:
     """The JSON `Notification.payload` keeps."""
     return payload.model_dump(mode="json")
 
