@@ -28,6 +28,7 @@ from alerts.message import (
 )
 from alerts.payloads import (
     AUTHOR_LIMIT,
+    TEXT_LIMIT,
     TITLE_LIMIT,
     AlertPayload,
     BacklogPayload,
@@ -41,7 +42,6 @@ from alerts.report.charts import TrendChart
 from alerts.rules import RuleHit
 from alerts.templating import make_environment, render
 
-TEXT_LIMIT = 2000
 DIGEST_TEXT_LIMIT = 600
 BACKLOG_TEXT_LIMIT = 300
 
