@@ -10,7 +10,7 @@ import logging
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from leumund.config import Config
 from sentiment.base import Classifier, ModelUnavailable
@@ -18,7 +18,7 @@ from sentiment.cleaning import review_text
 from sentiment.loading import load_classifier
 from storage.db import session_scope
 from storage.models import Review
-from storage.reviews import set_sentiment
+from storage.reviews import set_sentiment, unclassified_reviews
 
 log = logging.getLogger(__name__)
 
@@ -65,12 +65,7 @@ def classify_pending(engine: Engine, classifier: Classifier, batch_size: int) ->
 
 
 def _pending(session: Session, after: int, limit: int) -> list[_Pending]:
-    rows = session.exec(
-        select(Review)
-        .where(col(Review.sentiment_label).is_(None), col(Review.id) > after)
-        .order_by(col(Review.id))
-        .limit(limit)
-    )
+    rows = unclassified_reviews(session, after, limit)
     return [
         _Pending(r.id, r.version, review_text(r.title, r.text)) for r in rows if r.id is not None
     ]

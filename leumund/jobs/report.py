@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from alerts.dedup import dedup_recipient
 from alerts.message import to_text
@@ -26,8 +26,8 @@ from alerts.templating import make_environment
 from leumund.config import BusinessConfig, Config
 from leumund.errors import OperatorError
 from storage.db import session_scope
-from storage.models import Notification, NotificationKind
-from storage.outbox import enqueue, new_notification
+from storage.models import NotificationKind
+from storage.outbox import enqueue, existing_dedup_keys, new_notification
 from storage.registry import get_business
 
 log = logging.getLogger(__name__)
@@ -62,11 +62,10 @@ def load_report(engine: Engine, business: BusinessConfig, week: IsoWeek) -> Week
     """The figures, or None when the business has no row yet (nothing crawled so far)."""
     with Session(engine) as session:
         row = get_business(session, business.name)
-    if row is None:
-        log.warning("report for %r skipped: business not in the database yet", business.name)
-        return None
-    with engine.connect() as conn:
-        return compute_report(conn, row, week, business.alerts.star_threshold)
+        if row is None:
+            log.warning("report for %r skipped: business not in the database yet", business.name)
+            return None
+        return compute_report(session, row, week, business.alerts.star_threshold)
 
 
 def _missing_recipients(
@@ -74,11 +73,7 @@ def _missing_recipients(
 ) -> list[str]:
     keys = {dedup_key(business_id, week, r): r for r in rcpts}
     with Session(engine) as session:
-        found = set(
-            session.exec(
-                select(Notification.dedup_key).where(col(Notification.dedup_key).in_(list(keys)))
-            )
-        )
+        found = existing_dedup_keys(session, keys)
     return [r for k, r in keys.items() if k not in found]
 
 
