@@ -101,8 +101,14 @@ def _try_source(args: argparse.Namespace) -> int:
         reason = str(result.error).replace("page structure changed? 0 reviews", "0 reviews")
         print(f"leumund: try-source: {reason}", file=sys.stderr)
         return 1
+    more = ""
+    if result.more_pages:
+        more = f"; more pages exist (read up to N with --max-pages N, now {source.max_pages})"
     if not args.json:
-        print(f"{len(result.items)} reviews on {result.pages} page(s)")
+        print(f"{len(result.items)} reviews on {result.pages} page(s){more}")
+    elif more:
+        print(f"leumund: try-source: {len(result.items)} reviews on {result.pages} page(s){more}",
+              file=sys.stderr)  # fmt: skip
     return 0
 
 

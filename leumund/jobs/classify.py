@@ -7,6 +7,7 @@ unclassified (sentiment_label NULL) and are caught up by the first run whose mod
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
@@ -31,12 +32,19 @@ class _Pending:
 
 
 def load_configured_classifier(config: Config) -> Classifier | None:
-    """The configured model, or None (with one error line) when it cannot be loaded."""
+    """The configured model, or None (with one error line) when it cannot be loaded.
+
+    Loading takes seconds; a line before and after tells the operator why it is quiet.
+    """
+    log.info("loading sentiment model %s …", config.sentiment.model)
+    started = time.monotonic()
     try:
-        return load_classifier(config.sentiment, config.base_dir)
+        classifier = load_classifier(config.sentiment, config.base_dir)
     except ModelUnavailable as exc:
         log.error("reviews stay unclassified until the model loads: %s", exc)
         return None
+    log.info("sentiment model %s loaded in %.1f s", classifier.name, time.monotonic() - started)
+    return classifier
 
 
 def classify_pending(engine: Engine, classifier: Classifier, batch_size: int) -> int:
