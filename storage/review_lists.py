@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
-from sqlmodel import Session, col
+from sqlalchemy import ColumnElement, and_, func, or_
+from sqlalchemy import select as core_select
+from sqlmodel import Session, col, select
 
 from storage.figures import dated_between, review_date
 from storage.models import Review, Source
@@ -50,9 +51,9 @@ def _excerpts(
     text_chars: int,
     name_chars: int,
 ) -> ReviewList:
-    total = session.execute(select(func.count()).select_from(Review).where(where)).scalar_one()
+    total = session.execute(core_select(func.count()).select_from(Review).where(where)).scalar_one()
     query = (
-        select(
+        core_select(
             col(Review.id),
             func.substr(col(Review.author), 1, name_chars).label("author"),
             col(Review.rating),
@@ -94,6 +95,32 @@ def _of_sources(where: ColumnElement[bool], source_ids: Collection[int] | None) 
     return and_(where, col(Review.source_id).in_(list(source_ids)))
 
 
+def _worst_first() -> tuple[Any, ...]:
+    return (func.coalesce(col(Review.rating), 6.0), review_date().desc(), col(Review.id))
+
+
+def reviews_dated(
+    session: Session, business_id: int, start: datetime, end: datetime
+) -> list[Review]:
+    """A business's reviews dated in [start, end), whole rows, by id: for rules that SQL
+    cannot express (keywords, probabilities); a week of one business is a few hundred."""
+    query = select(Review).where(dated_between(business_id, start, end)).order_by(col(Review.id))
+    return list(session.exec(query))
+
+
+def worst_reviews(
+    session: Session,
+    review_ids: Collection[int],
+    *,
+    limit: int,
+    text_chars: int,
+    name_chars: int = 150,
+) -> ReviewList:
+    """The chosen reviews, worst first (unrated ones after the rated), then newest first."""
+    where = col(Review.id).in_(list(review_ids))
+    return _excerpts(session, where, _worst_first(), limit, text_chars, name_chars)
+
+
 def critical_reviews(
     session: Session,
     business_id: int,
@@ -110,8 +137,7 @@ def critical_reviews(
     negative, worst first (unrated ones after the rated), then newest first."""
     bad = or_(col(Review.rating) <= star_threshold, col(Review.sentiment_label) == "negative")
     where = _of_sources(and_(dated_between(business_id, start, end), bad), source_ids)
-    order = (func.coalesce(col(Review.rating), 6.0), review_date().desc(), col(Review.id))
-    return _excerpts(session, where, order, limit, text_chars, name_chars)
+    return _excerpts(session, where, _worst_first(), limit, text_chars, name_chars)
 
 
 def unanswered_reviews(

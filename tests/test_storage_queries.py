@@ -291,3 +291,16 @@ def test_claim_takes_a_due_row_once(any_engine: Engine, world: World) -> None:
     with Session(any_engine) as s:
         row = s.get(Notification, due)
         assert row is not None and (row.status, row.next_attempt_at) == ("sending", lease)
+
+
+def test_reviews_dated_and_worst_of_chosen_ids(any_engine: Engine, world: World) -> None:
+    ids = world.reviews
+    with Session(any_engine) as s:
+        week = review_lists.reviews_dated(s, world.a, WEEK_START, WEEK_END)
+        chosen = review_lists.worst_reviews(
+            s, [ids["r2"], ids["r3"], ids["r1"]], limit=2, text_chars=50
+        )
+    assert [r.id for r in week] == [ids["r1"], ids["r2"], ids["r3"]]  # r3 by its first-seen day
+    assert week[1].reply_text == "Danke!"
+    assert chosen.total == 3
+    assert [r.id for r in chosen.reviews] == [ids["r1"], ids["r2"]]  # unrated r3 last
