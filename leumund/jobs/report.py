@@ -169,15 +169,17 @@ def enqueue_weekly_reports(
     business_name: str | None = None,
     week: str | None = None,
     resend: bool = False,
+    running_week: bool = False,
 ) -> int:
     """Render and enqueue each chosen business's report; returns the rows added.
 
     A report already queued for a week and recipient is not queued again, unless `resend`.
+    The week still running is refused unless `running_week` (the demo shows it at once).
     """
     env, chart = make_environment(), TrendChart(TREND_WEEKS)
     added = 0
     for business in chosen_businesses(config, business_name):
-        iso = report_week(business, now, week)
+        iso = report_week(business, now, week, complete=not running_week)
         count = _enqueue_one(engine, config, env, chart, business, iso, now, resend)
         log.info("weekly report %s for %r: %d message(s) enqueued", iso.label, business.name, count)
         added += count

@@ -148,7 +148,7 @@ def first_round(demo: Demo) -> None:
     demo.alerts(now)
     year, week, _ = now.isocalendar()
     week_id = f"{year}-W{week:02d}"
-    enqueue_weekly_reports(demo.engine, demo.config, now, BUSINESS, week_id)
+    enqueue_weekly_reports(demo.engine, demo.config, now, BUSINESS, week_id, running_week=True)
     report = write_report_html(
         demo.engine, demo.config, BUSINESS, week_id, demo.directory / "report.html"
     )
