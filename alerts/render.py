@@ -229,7 +229,8 @@ class Renderer:
                 f"{name}_intro", **values, platform=t.platform(payload.platform),
                 since=t.datetime(payload.since), failures=payload.failures,
             ),
-            broken=name == "source_broken", error=" ".join((payload.error or "").split())[:1000],
+            broken=name == "source_broken",
+            error=t.crawl_error(" ".join((payload.error or "").split())[:1000]),
         )  # fmt: skip
 
     def test(
