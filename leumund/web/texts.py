@@ -39,6 +39,7 @@ UI: dict[str, tuple[str, str]] = {
     "new_week": ("Neu in den letzten 7 Tagen", "New in the last 7 days"),
     "critical_open": ("Kritisch, noch nicht erledigt", "Critical, not yet handled"),
     "sentiment": ("Stimmung (4 Wochen)", "Sentiment (4 weeks)"),
+    "mood": ("Stimmung", "Sentiment"),
     "positive": ("positiv", "positive"),
     "neutral": ("neutral", "neutral"),
     "negative": ("negativ", "negative"),
