@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, func, or_
 from sqlmodel import Session, col, select
 
-from storage import search
+from storage import figures, search
+from storage.figures import review_date
 from storage.models import (
     Business,
     Notification,
@@ -56,23 +56,14 @@ class Overview:
     sentiment: dict[str, int] = field(default_factory=dict)
 
 
-def review_date() -> ColumnElement[Any]:
-    """When a review counts: published, or first seen when the platform shows no date."""
-    return func.coalesce(col(Review.published_at), col(Review.first_seen_at))
-
-
 def critical(star_threshold: float) -> ColumnElement[bool]:
     return or_(col(Review.rating) <= star_threshold, col(Review.sentiment_label) == "negative")
 
 
 def _period(session: Session, business_id: int, start: datetime, end: datetime) -> Period:
-    when = review_date()
-    row = session.exec(
-        select(func.count(), func.avg(col(Review.rating))).where(
-            col(Review.business_id) == business_id, when >= start, when < end
-        )
-    ).one()
-    return Period(reviews=int(row[0]), average=None if row[1] is None else float(row[1]))
+    counts = figures.rating_counts(session, business_id, before=end, since=start)
+    average = counts.star_sum / counts.rated if counts.rated else None
+    return Period(reviews=counts.count, average=average)
 
 
 def overview(session: Session, business_id: int, now: datetime, star_threshold: float) -> Overview:
@@ -82,11 +73,7 @@ def overview(session: Session, business_id: int, now: datetime, star_threshold: 
     critical_open = session.exec(
         select(func.count()).where(ours, critical(star_threshold), col(Review.handled_at).is_(None))
     ).one()
-    split = session.exec(
-        select(col(Review.sentiment_label), func.count())
-        .where(ours, review_date() >= now - span)
-        .group_by(col(Review.sentiment_label))
-    ).all()
+    split = figures.sentiment_counts(session, business_id, now - span, now)
     return Overview(
         current=_period(session, business_id, now - span, now),
         previous=_period(session, business_id, now - 2 * span, now - span),
@@ -94,7 +81,7 @@ def overview(session: Session, business_id: int, now: datetime, star_threshold: 
             select(func.count()).where(ours, col(Review.first_seen_at) >= now - timedelta(7))
         ).one(),
         critical_open=int(critical_open),
-        sentiment={label or "unclassified": int(n) for label, n in split},
+        sentiment={label or "unclassified": n for label, n in split.items()},
     )
 
 

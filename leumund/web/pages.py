@@ -108,8 +108,8 @@ def chart(ctx: WebContext, request: Request) -> Response:
     business = _business(ctx, signed, request.path_params["bid"])
     t = wording(signed.lang, business.timezone)
     week = IsoWeek.of(ctx.clock().astimezone(t.tz).date())
-    with ctx.engine.connect() as conn:
-        report = compute_report(conn, business, week)
+    with session_scope(ctx.engine) as session:
+        report = compute_report(session, business, week)
     text = TrendText(
         week_labels=[t("report_week_short", week=p.week.week) for p in report.trend],
         format_stars=lambda v: f"{t.number(v, 0)} ★",
