@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from leumund.cli import alerts, crawl, db, reply, report, sentiment, service
+from leumund.cli import alerts, crawl, db, invite, reply, report, sentiment, service
 from leumund.cli.args import SubParsers
 
 Registrar = Callable[[SubParsers], None]
@@ -17,4 +17,5 @@ REGISTRARS: list[Registrar] = [
     service.register,
     db.register,
     reply.register,
+    invite.register,
 ]
