@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
+from urllib.parse import quote
 
 from jinja2 import (
     BaseLoader,
@@ -42,6 +43,8 @@ KINDS: tuple[BusinessKind, ...] = (
 )
 MAX_TOPICS = 3
 TOPIC_LIMIT = 40
+TRUSTPILOT_BUSINESS_REVIEW = "https://businessapp.b2b.trustpilot.com/reviews/{review_id}"
+GOOGLE_BUSINESS_REVIEWS = "https://business.google.com/reviews"
 SECRECY_DE = "Zu Einzelfällen können wir uns aus Gründen der Schweigepflicht nicht äußern."
 
 # Phrases a draft must never contain, lower case, matched at the start of a word.
@@ -131,6 +134,15 @@ class DraftRequest:
 
 class ReplyTemplateError(Exception):
     """An operator's reply template cannot be rendered (the message names the file)."""
+
+
+def answer_url(platform: str, platform_id: str, review_url: str | None, source_url: str) -> str:
+    """Where the owner answers this review by hand (logged in to the platform)."""
+    if platform == "trustpilot" and platform_id:
+        return TRUSTPILOT_BUSINESS_REVIEW.format(review_id=quote(platform_id, safe=""))
+    if platform.startswith("google_"):
+        return GOOGLE_BUSINESS_REVIEWS
+    return review_url or source_url
 
 
 def and_join(items: Sequence[str], lang: str) -> str:

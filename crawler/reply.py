@@ -1,5 +1,5 @@
-"""Answering reviews: posting the owner's reply where a platform's API allows it, and the
-page where the owner answers by hand everywhere else.
+"""Posting the owner's reply where a platform's API allows it (the page where one answers
+by hand everywhere else is `alerts.replies.answer_url`).
 
 Only the Google Business Profile API lets an owner reply through an API
 (`PUT accounts/*/locations/*/reviews/*/reply`, body `{"comment": …}`, answer: the
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from urllib.error import HTTPError, URLError
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 from urllib.request import Request, urlopen
 
 from crawler.platforms.google import BUSINESS_PROFILE_API, TOKEN_URL
@@ -24,8 +24,6 @@ from crawler.values import parse_time
 log = logging.getLogger(__name__)
 
 REPLY_MAX_BYTES = 4096
-TRUSTPILOT_BUSINESS_REVIEW = "https://businessapp.b2b.trustpilot.com/reviews/{review_id}"
-GOOGLE_BUSINESS_REVIEWS = "https://business.google.com/reviews"
 POSTABLE = ("google_business_profile",)
 
 
@@ -49,15 +47,6 @@ class GoogleAccess:
 class PostedReply:
     comment: str
     updated_at: datetime | None
-
-
-def answer_url(platform: str, platform_id: str, review_url: str | None, source_url: str) -> str:
-    """Where the owner answers this review by hand (logged in to the platform)."""
-    if platform == "trustpilot" and platform_id:
-        return TRUSTPILOT_BUSINESS_REVIEW.format(review_id=quote(platform_id, safe=""))
-    if platform.startswith("google_"):
-        return GOOGLE_BUSINESS_REVIEWS
-    return review_url or source_url
 
 
 def check_reply_text(text: str) -> str:

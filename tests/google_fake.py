@@ -53,6 +53,7 @@ class GoogleFake:
 
     def __init__(self, server: LocalServer, pages: dict[str, dict[str, Any]]) -> None:
         self.pages = pages
+        self.server = server
         self.reply_hits: list[Hit] = []
         self.fail_replies_with: Reply | None = None
         server.handle("/token", self.token)
@@ -60,6 +61,11 @@ class GoogleFake:
         for page in pages.values():
             for review in page.get("reviews", []):
                 server.handle(f"/v4/{review['name']}/reply", self.reply)
+
+    def publish(self, review: dict[str, Any]) -> None:
+        """A new review appears on top of the first page."""
+        self.pages[""].setdefault("reviews", []).insert(0, review)
+        self.server.handle(f"/v4/{review['name']}/reply", self.reply)
 
     def token(self, hit: Hit) -> Reply:
         assert hit.method == "POST"

@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import fields
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from alerts.render import Renderer
 from alerts.replies import (
     KINDS,
     PRAXIS_PHRASES,
@@ -21,7 +23,9 @@ from alerts.replies import (
     make_reply_environment,
 )
 from leumund.errors import ConfigError
+from leumund.jobs.alerts import alert_policies
 from leumund.loading import load_config
+from tests.test_alerts_delivery import links, parts
 
 TOPIC_CASES: list[list[str]] = [[], ["Wartezeit"], ["Wartezeit", "Sauberkeit", "Preis", "Lärm"]]
 LANGS = ("de", "en")
@@ -175,3 +179,69 @@ def test_config_kind_contact_and_template_dir(tmp_path: Path) -> None:
     business = config.businesses[0]
     assert (business.kind, business.contact) == ("praxis", "")
     assert config.reply_template_dir(business) == tmp_path / "vorlagen"
+
+
+NOW = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
+
+
+def _alert_payload(**fields: object) -> dict[str, object]:
+    base: dict[str, object] = {
+        "business": "Praxis <Dr.> Muster",
+        "language": "de",
+        "timezone": "Europe/Berlin",
+        "review_id": 42,
+        "version": 1,
+        "platform": "trustpilot",
+        "source": "tp",
+        "author": "Erika Mustermann",
+        "rating": 1.0,
+        "title": "",
+        "text": "Nach der Wurzelbehandlung hatte ich Schmerzen.",
+        "truncated": False,
+        "published_at": "2026-11-20T09:30:00+00:00",
+        "url": "https://de.trustpilot.com/reviews/abc",
+        "rules": [{"rule": "stars", "threshold": 2.0, "value": 1.0}],
+        "sentiment": "negative",
+        "negative_probability": 0.9,
+        "reply_draft": draft_reply(DraftRequest("Praxis <Dr.> Muster", "praxis", "Tel. 1")),
+        "answer_url": "https://businessapp.b2b.trustpilot.com/reviews/abc",
+    }
+    return base | fields
+
+
+def test_alert_and_digest_show_the_draft_the_answer_link_and_the_id() -> None:
+    renderer = Renderer("Leumund <l@example.test>")
+    alert = renderer.alert(_alert_payload(), "praxis@example.test", "alert:42:p", NOW)
+    plain, html = parts(alert)
+    assert "Antwortvorschlag" in plain and SECRECY_DE in plain
+    assert "Bewertungs-Nr. in Leumund: 42" in plain and "Bewertungs-Nr. in Leumund: 42" in html
+    assert "Praxis &lt;Dr.&gt; Muster" in html and "Praxis <Dr.> Muster" not in html
+    assert ("Jetzt antworten", "https://businessapp.b2b.trustpilot.com/reviews/abc") in links(html)
+    assert ("Bewertung ansehen", "https://de.trustpilot.com/reviews/abc") in links(html)
+    payloads = [_alert_payload(review_id=42), _alert_payload(review_id=43, reply_draft="")]
+    digest = renderer.digest(payloads, "praxis@example.test", "digest:p", NOW)
+    plain, html = parts(digest)
+    assert plain.count(SECRECY_DE) == 1 and html.count(SECRECY_DE) == 1
+    assert "Bewertungs-Nr. in Leumund: 43" in plain
+    old = _alert_payload()
+    del old["reply_draft"], old["answer_url"]  # queued before this release: renders as before
+    plain, _ = parts(renderer.alert(old, "praxis@example.test", "alert:42:p", NOW))
+    assert "Antwortvorschlag" not in plain
+    assert "Jetzt antworten: https://de.trustpilot.com/reviews/abc" in plain
+
+
+def test_a_broken_operator_template_costs_the_draft_not_the_alert(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    (tmp_path / "vorlagen").mkdir()
+    (tmp_path / "vorlagen" / "praxis.de.txt.j2").write_text("Hallo {{ author }}\n")
+    path = tmp_path / "config.yaml"
+    path.write_text(BUSINESS + "    kind: praxis\n    reply_templates: vorlagen\n")
+    config = load_config(path, {})
+    with caplog.at_level(logging.ERROR, logger="leumund.jobs.alerts"):
+        policy = alert_policies(config)["Praxis Dr. Muster"]
+    assert policy.reply_draft == ""
+    assert [r.getMessage() for r in caplog.records] == [
+        "business 'Praxis Dr. Muster': alerts go out without a reply draft: reply template"
+        " praxis.de.txt.j2: 'author' is undefined"
+    ]

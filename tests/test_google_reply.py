@@ -17,8 +17,11 @@ A second PUT replaces the reply; the reply then appears in reviews.list as `revi
 
 from __future__ import annotations
 
+import email
 import json
 from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.policy import default
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +29,10 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from alerts.replies import DraftRequest, answer_url, draft_reply
 from crawler.reply import (
     GoogleAccess,
     ReplyError,
-    answer_url,
     check_reply_text,
     post_google_reply,
 )
@@ -150,6 +153,7 @@ def _config(tmp_path: Path, base: str) -> Path:
 storage: {{url: "sqlite:///leumund.db"}}
 businesses:
   - name: Praxis Dr. Muster
+    language: en
     kind: praxis
     contact: "Tel. 089 7654321"
     owner_emails: [praxis@example.test]
@@ -186,25 +190,46 @@ def _reviews(tmp_path: Path) -> dict[str, Review]:
     return found
 
 
+def _alert_mail(tmp_path: Path) -> EmailMessage:
+    """The one alert among the mails written (the first crawl's backlog summary is another)."""
+    messages = [
+        email.message_from_bytes(path.read_bytes(), policy=default)
+        for path in (tmp_path / "mail").glob("*.eml")
+    ]
+    [alert] = [m for m in messages if str(m["Subject"]).startswith("⚠ New 1")]
+    assert isinstance(alert, EmailMessage)
+    return alert
+
+
 @pytest.mark.usefixtures("gbp_env")
-def test_reply_command_posts_records_and_the_crawl_agrees(
+def test_one_star_review_to_alert_with_draft_to_reply_to_answered(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    text = tmp_path / "antwort.txt"
+    """A new 1-star review → alert with a draft → reply posted → answered, also on re-crawl."""
     with LocalServer(tmp_path) as server:
-        fake = GoogleFake(server, one_page())
+        fake = GoogleFake(server, {"": {"reviews": [gbp_review(2, "FIVE", reply=True)]}})
         config = str(_config(tmp_path, server.base_url))
+        assert main(["crawl", "--config", config]) == 0  # the first crawl: backlog
+        fake.publish({**gbp_review(1, "ONE"), "comment": "Nach der Wurzelbehandlung Schmerzen."})
         assert main(["crawl", "--config", config]) == 0
+        assert main(["alerts", "decide", "--config", config]) == 0
+        assert main(["alerts", "send", "--config", config]) == 0
         review_id = _reviews(tmp_path)["rev1"].id
-        assert main(["reply", "--config", config, "--review", str(review_id), "--draft"]) == 0
-        draft = capsys.readouterr().out
+        alert = _alert_mail(tmp_path)
+        plain = alert.get_body(("plain",)).get_content().replace("\r\n", "\n")  # type: ignore[union-attr]
+        draft = plain.split("Suggested reply\n", 1)[1].split("\n\n", 1)[1]
+        draft = draft.split(f"\n\nLeumund review id: {review_id}\n\n-- \n", 1)[0] + "\n"
+        text = tmp_path / "antwort.txt"
         text.write_text(draft, encoding="utf-8")
         args = ["reply", "--config", config, "--review", str(review_id), "--text-file"]
         assert main([*args, str(text), "--by", "Dr. Muster"]) == 0
         out = capsys.readouterr().out
         assert main(["crawl", "--config", config]) == 0
-    assert "Schweigepflicht" in draft and "Kunde 1" not in draft
-    assert out == (
+    assert draft == draft_for_test()
+    assert "Kunde 1" not in draft and "Wurzelbehandlung" not in draft
+    assert "Nach der Wurzelbehandlung Schmerzen." in plain  # the review itself is in the alert
+    assert "Reply now: https://business.google.com/reviews" in plain
+    assert out.endswith(
         f"reply: posted to {LOCATION}/reviews/rev1; review {review_id} is answered"
         " (by Dr. Muster)\n"
     )
@@ -221,6 +246,24 @@ def test_reply_command_posts_records_and_the_crawl_agrees(
         "Dr. Muster",
         "google_business_profile",
     )
+
+
+def draft_for_test() -> str:
+    return draft_reply(DraftRequest("Praxis Dr. Muster", "praxis", "Tel. 089 7654321", "en"))
+
+
+@pytest.mark.usefixtures("gbp_env")
+def test_reply_draft_command_prints_the_draft(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with LocalServer(tmp_path) as server:
+        GoogleFake(server, one_page())
+        config = str(_config(tmp_path, server.base_url))
+        assert main(["crawl", "--config", config]) == 0
+    review_id = _reviews(tmp_path)["rev1"].id
+    capsys.readouterr()
+    assert main(["reply", "--config", config, "--review", str(review_id), "--draft"]) == 0
+    assert capsys.readouterr().out == draft_for_test()
 
 
 @pytest.mark.usefixtures("gbp_env")

@@ -13,12 +13,11 @@ from datetime import datetime
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from alerts.replies import DraftRequest, draft_reply, make_reply_environment
+from alerts.replies import DraftRequest, answer_url, draft_reply, make_reply_environment
 from crawler.reply import (
     POSTABLE,
     GoogleAccess,
     ReplyError,
-    answer_url,
     check_reply_text,
     post_google_reply,
 )
