@@ -49,7 +49,7 @@ class InviteText:
 
     def body(self) -> str:
         return (
-            f"Wir freuen uns über Ihre ehrliche Bewertung{self.where} – ob Lob oder Kritik."
+            f"Wir freuen uns über Ihre ehrliche Bewertung{self.where}\u00a0– ob Lob oder Kritik."
             f" {EVERY_VOICE}"
         )
 
@@ -120,7 +120,7 @@ def draw_sheet(sheet: Sheet, text: InviteText, out_dir: Path) -> tuple[list[Path
     fig = Figure(figsize=(sheet.width_mm * MM, sheet.height_mm * MM))
     FigureCanvasAgg(fig)
     body = sheet.body_pt
-    _text(fig, 0.93, text.business, body, MUTED)
+    _text(fig, 0.95, _wrap(text.business, sheet.wrap * 1.1, lines=2), body, MUTED)
     heading = _wrap(text.heading(), sheet.wrap * 0.6)
     _text(fig, 0.88, heading, sheet.heading_pt, ACCENT, fontweight="bold", linespacing=1.2)
     _text(fig, 0.755, _wrap(text.body(), sheet.wrap), body, INK, linespacing=1.35)
@@ -132,7 +132,14 @@ def draw_sheet(sheet: Sheet, text: InviteText, out_dir: Path) -> tuple[list[Path
     url = _wrap(text.url, sheet.wrap * 1.3)
     _text(fig, box.bottom - 0.02, url, body * 0.7, MUTED, family="monospace")
     if text.contact:
-        _text(fig, 0.04, text.contact, body * 0.85, MUTED, va="bottom")
+        _text(
+            fig,
+            0.04,
+            _wrap(text.contact, sheet.wrap * 1.2, lines=2),
+            body * 0.85,
+            MUTED,
+            va="bottom",
+        )
     pdf, png = out_dir / f"{sheet.name}.pdf", out_dir / f"{sheet.name}.png"
     fig.savefig(pdf, metadata={"CreationDate": None, "Creator": "Leumund"})
     fig.savefig(png, dpi=PNG_DPI)
@@ -179,5 +186,9 @@ def _text(fig: Figure, y: float, value: str, size: float, color: str, **style: A
     fig.text(0.5, y, value, ha="center", fontsize=size, color=color, **style)
 
 
-def _wrap(value: str, width: float) -> str:
-    return "\n".join(textwrap.wrap(value, int(width), break_on_hyphens=False))
+def _wrap(value: str, width: float, lines: int | None = None) -> str:
+    """Lines of at most `width` characters; with `lines`, longer text ends in '…'."""
+    wrapped = textwrap.wrap(
+        value, int(width), break_on_hyphens=False, max_lines=lines, placeholder=" …"
+    )
+    return "\n".join(wrapped)

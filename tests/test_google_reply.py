@@ -106,6 +106,13 @@ def test_reply_errors_are_one_line(tmp_path: Path) -> None:
     assert len(fake.reply_hits) == 1  # the bad grant never reached the reply endpoint
 
 
+def test_an_unreachable_api_is_one_line(tmp_path: Path) -> None:
+    with LocalServer(tmp_path) as server:
+        gone = access(server)
+    with pytest.raises(ReplyError, match=r"^http://127\.0\.0\.1:\d+/token unreachable: "):
+        post_google_reply(gone, f"{LOCATION}/reviews/rev1", "Danke")
+
+
 def test_reply_text_is_checked_before_any_request() -> None:
     with pytest.raises(ReplyError, match="empty"):
         check_reply_text(" \n ")

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import yaml
 from PIL import Image
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from alerts.invite import CARD, POSTER, InviteText, Sheet, draw_sheet, qr_matrix
@@ -17,6 +19,7 @@ from leumund.config import BusinessConfig
 from leumund.jobs.invite import review_page
 from storage.db import make_engine
 from storage.models import Business, InviteKit
+from storage.replies import first_invite_kit_at, record_invite_kit
 
 GOOGLE = "https://search.google.com/local/writereview?placeid=ChIJN1t_tDeuEmsRUsoyG83frY4"
 TRUSTPILOT = "https://de.trustpilot.com/evaluate/baeckerei-beispiel.de"
@@ -177,3 +180,17 @@ def test_texts_never_gate_and_never_offer_anything() -> None:
         assert [p for p in GATING if p in words] == []
         assert [p for p in INCENTIVES if re.search(rf"(?<!\w){re.escape(p)}", words)] == []
         assert "ob lob oder kritik" in words  # asks everyone, whatever they think
+
+
+def test_first_kit_date_is_kept_for_the_report(any_engine: Engine) -> None:
+    first, later = datetime(2026, 11, 2, 9, tzinfo=UTC), datetime(2026, 11, 30, 9, tzinfo=UTC)
+    with Session(any_engine) as session:
+        business = Business(name="B")
+        session.add(business)
+        session.flush()
+        assert business.id is not None
+        assert first_invite_kit_at(session, business.id) is None
+        record_invite_kit(session, business.id, GOOGLE, later)
+        record_invite_kit(session, business.id, GOOGLE, first)
+        session.commit()
+        assert first_invite_kit_at(session, business.id) == first
