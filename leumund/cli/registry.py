@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from leumund.cli import alerts, crawl, db, invite, reply, report, sentiment, service
+from leumund.cli import alerts, crawl, db, invite, reply, report, sentiment, service, web
 from leumund.cli.args import SubParsers
 
 Registrar = Callable[[SubParsers], None]
@@ -16,6 +16,7 @@ REGISTRARS: list[Registrar] = [
     report.register,
     service.register,
     db.register,
+    web.register,
     reply.register,
     invite.register,
 ]

@@ -43,12 +43,19 @@ def _reply(args: argparse.Namespace) -> int:
             print(draft_for(config, place.business), end="")
             return 0
         text = _read_text(args.text_file)
-        by = args.by or getpass.getuser()
+        by = args.by or _user_name()
         name = post_reply(engine, config, args.review, text, by, datetime.now(UTC))
     finally:
         engine.dispose()
     print(f"reply: posted to {name}; review {args.review} is answered (by {by})")
     return 0
+
+
+def _user_name() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        raise OperatorError("reply: say who replies with --by NAME") from None
 
 
 def _read_text(path: Path) -> str:

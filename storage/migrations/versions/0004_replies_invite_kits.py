@@ -1,7 +1,7 @@
 """Replies posted through Leumund (who, when, via) and when invite kits were made.
 
-Revision ID: 0003_replies_invite_kits
-Revises: 0002_source_visibility
+Revision ID: 0004_replies_invite_kits
+Revises: 0003_dashboard
 Create Date: 2026-12-04
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003_replies_invite_kits"
-down_revision = "0002_source_visibility"
+revision = "0004_replies_invite_kits"
+down_revision = "0003_dashboard"
 branch_labels = None
 depends_on = None
 
