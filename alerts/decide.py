@@ -33,6 +33,7 @@ from alerts.backlog import backlog_payload
 from alerts.dedup import dedup_key
 from alerts.payloads import AlertPayload, review_snapshot, stored
 from alerts.policy import AlertPolicy, Row
+from alerts.replies import answer_url
 from alerts.rules import evaluate, sentiment_pending
 from alerts.timing import send_after
 from storage.db import session_scope
@@ -168,6 +169,8 @@ def _decide_review(
             timezone=policy.timezone,
             quiet_hours=policy.rules.quiet_hours,
             review=review_snapshot(review, source, hits),
+            reply_draft=policy.reply_draft,
+            answer_url=answer_url(source.type, review.platform_id, review.url, source.url),
         )
         for recipient in policy.recipients:
             key = dedup_key("alert", review.id, recipient=recipient)

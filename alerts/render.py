@@ -117,6 +117,23 @@ def review_view(t: Wording, review: ReviewSnapshot, limit: int = TEXT_LIMIT) -> 
     )
 
 
+@dataclass(frozen=True)
+class ReplyView:
+    """Where to answer, the suggested reply and the id `leumund reply --review` takes."""
+
+    url: str | None
+    review_url: str | None  # the public review, when answering happens elsewhere
+    draft: str
+    review_id: int | None
+
+
+def reply_view(payload: AlertPayload, review_url: str | None) -> ReplyView:
+    draft = payload.reply_draft[:TEXT_LIMIT]
+    url = safe_url(payload.answer_url) or review_url
+    public = review_url if review_url != url else None
+    return ReplyView(url, public, draft, payload.review.review_id)
+
+
 class Renderer:
     """Templates, the sender address and report charts: one per process, shared by all renders.
 
@@ -172,7 +189,10 @@ class Renderer:
                 platform=review.platform,
                 business=business,
             )
-        return self.message("alert", t, subject, envelope, review=review, business=business)
+        return self.message(
+            "alert", t, subject, envelope, review=review, business=business,
+            reply=reply_view(payload, review.url),
+        )  # fmt: skip
 
     def digest(self, payloads: Sequence[AlertPayload], envelope: Envelope) -> EmailMessage:
         """Several alerts of one business for one recipient, oldest first, as one email."""
@@ -185,9 +205,12 @@ class Renderer:
             if count == 1
             else t("digest_subject", count=count, business=business)
         )
+        replies = [reply_view(p, r.url) for p, r in zip(payloads, reviews, strict=True)]
         return self.message(
-            "digest", t, subject, envelope, reviews=reviews, business=business, count=count
-        )
+            "digest", t, subject, envelope,
+            reviews=reviews, business=business, count=count, replies=replies,
+            draft=next((r.draft for r in reversed(replies) if r.draft), ""),
+        )  # fmt: skip
 
     def backlog(self, payload: BacklogPayload, envelope: Envelope) -> EmailMessage:
         """The one summary of everything found on a business's first crawl."""
