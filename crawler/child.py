@@ -128,4 +128,6 @@ def summarize(crawler: Crawler) -> SpiderSummary:
         http_errors=errors,
         fetch_error=getattr(spider, "fetch_error", None),
         close_reason=str(stats.get("finish_reason", "")),
+        unordered=bool(getattr(spider, "unordered", False)),
+        dropped=tuple(getattr(spider, "dropped", ())),
     )
