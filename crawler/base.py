@@ -106,8 +106,9 @@ class ReviewSpider(scrapy.Spider):
         return self.spec.order == "newest_first" or not self.unordered
 
     def page_budget(self) -> int:
-        """The first crawl is bounded by max_pages; later ones stop at known reviews (an
-        unordered list: at a page of known reviews only, or after max_pages)."""
+        """The first crawl is bounded by max_pages; later ones stop at known reviews. A list
+        not sorted newest first is read to max_pages every time: a new review can be on
+        any page, also behind a page of known ones."""
         if self.spec.known_ids and self.ordered():
             return self.spec.max_pages * INCREMENTAL_PAGE_FACTOR
         return self.spec.max_pages
@@ -123,8 +124,7 @@ class ReviewSpider(scrapy.Spider):
         self.check_order(page, response.url)
         reviews = [self.prepared(review, page) for review in page.reviews]
         yield from reviews
-        known = [self.is_known(review) for review in reviews]
-        if known and (all(known) or (any(known) and self.ordered())):
+        if self.ordered() and any(self.is_known(review) for review in reviews):
             log.info("%s: stopping at a known review on %s", self.name, response.url)
             return
         if page.next is not None and self.pages < self.page_budget():
@@ -153,8 +153,8 @@ class ReviewSpider(scrapy.Spider):
         self.unordered = True
         if self.spec.order == "auto":
             log.info(
-                "%s: reviews on %s are not newest first; reading up to %d pages or to a page"
-                " of known reviews (set `order: newest_first` to trust the site's order)",
+                "%s: reviews on %s are not newest first; reading up to %d pages"
+                " (set `order: newest_first` to trust the site's order)",
                 self.name, url, self.spec.max_pages,
             )  # fmt: skip
 

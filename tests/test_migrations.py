@@ -17,7 +17,7 @@ from sqlmodel import Session, SQLModel, select
 from leumund.cli import main
 from storage import migrate
 from storage.db import init_schema, make_engine
-from storage.models import Notification, Review, Source
+from storage.models import CrawlRun, Notification, Review, Source
 
 OLD_SCHEMA = Path(__file__).parent / "data" / "schema_0_1_0.sqlite.sql"
 T0 = "2026-11-20 09:30:00.000000"
@@ -78,6 +78,10 @@ def test_previous_release_upgrades_with_data_intact(any_engine_url: str) -> None
         assert review.sentiment_probs == {"negative": 0.9}
         source = session.exec(select(Source)).one()
         assert (source.name, source.sees_replies, source.sees_links) == ("trustpilot", None, None)
+        assert source.scale is None
+        run = session.exec(select(CrawlRun)).one()
+        assert (run.pages, run.reviews_new, run.reviews_skipped, run.duplicates) == (2, 1, 0, 0)
+        assert (run.dates_unread, run.pages_dropped, run.notes) == (0, 0, None)
         note = session.exec(select(Notification)).one()
         assert note.payload == {"review_id": 1, "rules": ["stars"]}
         assert note.message == "Subject: x\n\nbody"

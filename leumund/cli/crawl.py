@@ -126,9 +126,9 @@ def _warnings(result: CrawlResult, source: SourceConfig) -> list[str]:
     out = list(result.dropped)
     if result.unordered and source.order == "auto":
         out.append(
-            "the dates on the page are not in descending order (newest first): later crawls"
-            " read up to max_pages or to a page of known reviews; set `order: any` to say so,"
-            " or `order: newest_first` if the site's order is right after all"
+            "the dates on the page are not in descending order (newest first): every crawl"
+            " reads up to max_pages to find new reviews; set `order: any` to say so, or"
+            " `order: newest_first` if the site's order is right after all"
         )
     undated = sum(item.published_at is None for item in result.items)
     if undated:

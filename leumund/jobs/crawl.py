@@ -151,7 +151,7 @@ def _notes(result: CrawlResult, stored: UpsertResult, dates_unread: int) -> str 
     if dates_unread:
         parts.append(f"{dates_unread} review(s) without a readable date; dated when first seen")
     if result.unordered:
-        parts.append("reviews not listed newest first; read to a page of known reviews")
+        parts.append("reviews not listed newest first; read up to max_pages")
     return "; ".join(p for p in parts if p) or None
 
 
