@@ -53,7 +53,7 @@ def bench_config(urls: list[str], directory: Path, delay: float) -> Config:
     return Config.model_validate(data).bind(directory, {})
 
 
-def measure(parallel: int, urls: list[str], delay: float) -> dict[str, float]:
+def measure(parallel: int, urls: list[str], delay: float) -> dict[str, Any]:
     """Runs in its own process: crawl every URL once, `parallel` at a time."""
     with tempfile.TemporaryDirectory() as tmp:
         config = bench_config(urls, Path(tmp), delay)
@@ -74,6 +74,7 @@ def measure(parallel: int, urls: list[str], delay: float) -> dict[str, float]:
         "parallel": parallel,
         "crawls": len(runs),
         "failed": len(failed),
+        "first_error": failed[0] if failed else "",
         "pages": sum(run.pages for run in runs),
         "wall_s": wall,
         "crawls_per_hour": len(runs) / wall * 3600,
@@ -116,19 +117,21 @@ def main() -> None:
     )
 
 
-def _level(parallel: int, urls: list[str], args: argparse.Namespace) -> dict[str, float]:
+def _level(parallel: int, urls: list[str], args: argparse.Namespace) -> dict[str, Any]:
     chosen = urls[: parallel * args.rounds]
     command = [sys.executable, __file__, "--measure", str(parallel), "--delay", str(args.delay)]
     out = subprocess.run(
         [*command, "--urls", json.dumps(chosen)], check=True, capture_output=True, text=True
     ).stdout
-    result: dict[str, float] = json.loads(out.strip().splitlines()[-1])
+    result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
     print(
         f"{parallel:>2} parallel: {result['crawls']:.0f} crawls ({result['failed']:.0f} failed,"
         f" {result['pages']:.0f} pages) in {result['wall_s']:.1f} s ->"
         f" {result['crawls_per_hour']:.0f} crawls/h, {result['cpu_s_per_crawl']:.2f} CPU s"
         f" per crawl, peak {result['peak_rss_mb']:.0f} MB per crawl child"
     )
+    if result["failed"]:
+        print(f"   first failure: {result['first_error']}")
     return result
 
 

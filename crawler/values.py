@@ -95,7 +95,7 @@ def _written_date(text: str) -> datetime | None:
         return None
     try:
         parsed = date_parser.parse(text, parserinfo=_GermanEnglish(dayfirst=True))
-    except (ValueError, OverflowError):
+    except (ValueError, OverflowError, TypeError):
         return None
     if not _CLOCK.search(text):
         parsed = parsed.replace(hour=12, minute=0, second=0, tzinfo=UTC)

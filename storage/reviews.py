@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DataError, IntegrityError, InternalError
 from sqlmodel import Session, col, select
 
 from storage.cleaning import clean_line, clean_review, clean_text
@@ -17,6 +17,9 @@ from storage.models import Review, ReviewData, ReviewEdit, Source, utcnow
 log = logging.getLogger(__name__)
 
 
+REFUSED = (DataError, IntegrityError, InternalError)
+"""What a database says about one row's data (NUL, too long, a constraint, a trigger); a
+lost connection or a lock (OperationalError) fails the whole store instead."""
 MAX_ID_LENGTH = 255
 """`Review.platform_id` is VARCHAR(255); longer ids are stored as a stable hash."""
 
@@ -186,7 +189,7 @@ def upsert_reviews(session: Session, source: Source, items: Iterable[ReviewData]
         try:
             with session.begin_nested():
                 _upsert_one(session, source, item, backlog, result)
-        except DBAPIError as exc:  # what the database refuses; a bug in our code still raises
+        except REFUSED as exc:
             reason = f"{key[:40]}: {type(getattr(exc, 'orig', None) or exc).__name__}"
             log.warning("review %s of source %s not stored: %s", key[:80], source.name, exc)
             result.skipped += 1
@@ -196,11 +199,12 @@ def upsert_reviews(session: Session, source: Source, items: Iterable[ReviewData]
 
 def _open_transaction(session: Session) -> None:
     """SQLite: pysqlite begins a transaction only at the first write, and a SAVEPOINT
-    outside one commits on RELEASE; BEGIN first keeps all reviews in one transaction."""
+    outside one commits on RELEASE. BEGIN IMMEDIATE keeps all reviews in one transaction
+    and takes the write lock now (waiting for it), as the first INSERT would have."""
     connection = session.connection()
     dbapi = connection.connection.dbapi_connection
     if connection.dialect.name == "sqlite" and not getattr(dbapi, "in_transaction", True):
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def describe_skips(result: UpsertResult) -> str | None:
