@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import scrapy
+from scrapy import signals
+from scrapy.crawler import Crawler
 from scrapy.exceptions import (
     CannotResolveHostError,
     DownloadCancelledError,
@@ -25,7 +27,6 @@ from scrapy.exceptions import (
 )
 from scrapy.http import Request, Response
 from scrapy.spidermiddlewares.httperror import HttpError
-from twisted.internet.defer import CancelledError
 from twisted.internet.error import TimeoutError as TxTimeoutError
 from twisted.python.failure import Failure
 
@@ -85,6 +86,18 @@ class ReviewSpider(scrapy.Spider):
         self.clamp_warned = False
         self.unordered = False
         self.dropped: list[str] = []
+        self.received: dict[str, int] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ReviewSpider:
+        spider = cls(*args, **kwargs)
+        spider._set_crawler(crawler)
+        crawler.signals.connect(spider.count_bytes, signal=signals.bytes_received)
+        return spider
+
+    def count_bytes(self, data: bytes, request: Request, **_: Any) -> None:
+        """Bytes per URL: a streamed page cut off at DOWNLOAD_MAXSIZE says nothing else."""
+        self.received[request.url] = self.received.get(request.url, 0) + len(data)
 
     async def start(self) -> AsyncIterator[Any]:
         for request in self.first_requests():
@@ -195,11 +208,23 @@ class ReviewSpider(scrapy.Spider):
             )
         return dataclasses.replace(review, rating=rating)
 
+    def too_large(self, failure: Failure) -> bool:
+        """Cancelled for its size: announced too large, or cut off once past the limit."""
+        if not isinstance(failure.value, DownloadCancelledError):
+            return False
+        limit = self.spec.settings.max_page_mb * 1024 * 1024
+        request = getattr(failure, "request", None)
+        received = self.received.get(request.url, 0) if request is not None else 0
+        return "max size" in str(failure.value) or received > limit
+
     def on_error(self, failure: Failure) -> None:
         """A lost page fails the crawl, except a later page robots.txt forbids (the end) and
         a page over `max_page_mb`, which is dropped and named in the crawl record."""
         error = describe_failure(failure)
-        if error.startswith("page larger than"):
+        if self.too_large(failure):
+            limit = f"{self.spec.settings.max_page_mb:g} MB limit (crawler.max_page_mb)"
+            url = getattr(getattr(failure, "request", None), "url", self.spec.url)
+            error = f"page larger than the {limit}, dropped: {url}"
             self.dropped.append(error)
             fetch_log.warning("%s: %s", self.name, error)
             if self.pages == 0:
@@ -223,9 +248,6 @@ def describe_failure(failure: Failure) -> str:
     if isinstance(value, IgnoreRequest):
         why = "blocked by robots.txt" if "robots.txt" in str(value) else f"ignored ({value})"
         return f"{why}: {url}"
-    if isinstance(value, DownloadCancelledError | CancelledError) and "max size" in str(value):
-        limit = f"the {_limit_mb(value)} MB limit (crawler.max_page_mb)"
-        return f"page larger than {limit}, dropped: {url}"
     if isinstance(value, TxTimeoutError | TimeoutError | DownloadTimeoutError):
         return f"timed out fetching {url}"
     if isinstance(value, DownloadConnectionRefusedError):
@@ -233,13 +255,6 @@ def describe_failure(failure: Failure) -> str:
     if isinstance(value, CannotResolveHostError):
         return f"cannot resolve the host name of {url}"
     return f"{type(value).__name__} fetching {url}: {value}"
-
-
-def _limit_mb(error: BaseException) -> str:
-    """The limit from Scrapy's 'larger than download max size (N)' message, in MB."""
-    text = str(error)
-    digits = text.split("max size (", 1)[-1].split(")", 1)[0]
-    return f"{int(digits) / 1048576:g}" if digits.isdigit() else "?"
 
 
 def _api_message(response: Response) -> str:

@@ -153,7 +153,8 @@ def test_a_review_the_database_refuses_is_skipped_and_counted(
     else:
         ddl = [
             "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN IF NEW.author = 'Mallory'"
-            " THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql",
+            " THEN RAISE EXCEPTION 'refused' USING ERRCODE = 'check_violation'; END IF;"
+            " RETURN NEW; END $$ LANGUAGE plpgsql",
             "CREATE TRIGGER refuse BEFORE INSERT ON review FOR EACH ROW EXECUTE FUNCTION refuse()",
         ]
     with any_engine.begin() as conn:
@@ -184,7 +185,8 @@ def test_storing_that_fails_as_a_whole_keeps_the_pages_fetched(
     else:
         ddl = [
             "CREATE FUNCTION refuse_ok() RETURNS trigger AS $$ BEGIN IF NEW.status = 'ok'"
-            " THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql",
+            " THEN RAISE EXCEPTION 'refused' USING ERRCODE = 'check_violation'; END IF;"
+            " RETURN NEW; END $$ LANGUAGE plpgsql",
             "CREATE TRIGGER refuse_ok BEFORE UPDATE ON crawlrun FOR EACH ROW"
             " EXECUTE FUNCTION refuse_ok()",
         ]
@@ -220,25 +222,27 @@ def test_deep_json_ld_costs_its_block_and_an_oversized_page_is_dropped_and_named
     any_engine: Engine, tmp_path: Path
 ) -> None:
     """A page carrying a hostile JSON-LD block of 1,100 nested arrays next to the real one;
-    then a 2 MB page against `max_page_mb: 1` (a 50 MB page cost 528 MB of memory)."""
+    then 2 MB pages against `max_page_mb: 1` (a 50 MB page cost 528 MB of memory), once
+    announced by Content-Length and once streamed in chunks without it."""
     deep = '<script type="application/ld+json">' + "[" * 1100 + "]" * 1100 + "</script>"
     page = jsonld_page([node("a", 5, "Top."), node("b", 2, "Naja.")], extra=deep)
+    huge = "<html>" + "x" * (2 * 1024 * 1024) + "</html>"
     with LocalServer() as server:
         server.script("/bewertungen", Reply(body=page))
-        server.script("/gross", Reply(body="<html>" + "x" * (2 * 1024 * 1024) + "</html>"))
-        sources = (
-            _web(server.url("/bewertungen")),
-            {"name": "big", "type": "schema_org", "url": server.url("/gross")},
-        )
+        server.script("/gross", Reply(body=huge))
+        server.script("/strom", Reply(body=huge, chunked=True))
+        sources = [_web(server.url("/bewertungen"))]
+        sources += [{**_web(server.url(p)), "name": p[1:]} for p in ("/gross", "/strom")]
         config = config_for(tmp_path, *sources, max_page_mb=1)
         run = crawl(any_engine, config)
-        big = crawl(any_engine, config, "big")
+        big, streamed = crawl(any_engine, config, "gross"), crawl(any_engine, config, "strom")
     assert (run.status, run.reviews_new) == ("ok", 2)
-    assert big.status == "failed" and big.pages_dropped == 1
-    expected = (
-        f"page larger than the 1 MB limit (crawler.max_page_mb), dropped: {server.url('/gross')}"
-    )
-    assert big.error == expected and big.notes == expected
+    for dropped, path in ((big, "/gross"), (streamed, "/strom")):
+        assert (dropped.status, dropped.pages_dropped) == ("failed", 1)
+        expected = (
+            f"page larger than the 1 MB limit (crawler.max_page_mb), dropped: {server.url(path)}"
+        )
+        assert dropped.error == expected and dropped.notes == expected
 
 
 def _unordered_pages(server: LocalServer, extra: list[dict[str, Any]]) -> None:
