@@ -24,6 +24,7 @@ from crawler.settings import SOURCE_TYPES
 from crawler.values import clamp_stars, on_scale, parse_time, stars
 from storage.cleaning import clean_review, clean_text
 from storage.models import ReviewData
+from storage.ratings import original_rating
 from storage.reviews import content_hash
 
 TP_URL = "https://de.trustpilot.com/review/eventnet.de?sort=recency"
@@ -350,3 +351,12 @@ def test_deeply_nested_json_ld_block_is_skipped_alone() -> None:
     )
     assert [r.platform_id for r in reviews_from_html(html, "https://x.test/")] == ["r1"]
     assert lenient_json("[" * 70 + "]" * 70) is None  # deeper than 64: dropped
+
+
+def test_original_rating_beside_the_stars() -> None:
+    grade, label = 1.3, on_scale(1.3, "grade")[1]
+    assert original_rating(grade, label) == "Note 1,3"
+    assert original_rating(grade, label, "en") == "grade 1.3"
+    assert original_rating(8.0, on_scale(8.0, "points10")[1]) == "8/10"
+    assert original_rating(85.0, on_scale(85.0, "percent")[1]) == "85 %"
+    assert original_rating(4.0, "1-5") is None and original_rating(None, "6-1") is None
