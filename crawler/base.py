@@ -84,6 +84,7 @@ class ReviewSpider(scrapy.Spider):
         self.reviews_found = 0
         self.fetch_error: str | None = None
         self.clamp_warned = False
+        self.more_pages = False
         self.unordered = False
         self.dropped: list[str] = []
         self.received: dict[str, int] = {}
@@ -142,6 +143,8 @@ class ReviewSpider(scrapy.Spider):
             return
         if page.next is not None and self.pages < self.page_budget():
             yield page.next
+        elif page.next is not None:
+            self.more_pages = True  # try-source tells the operator
 
     def read(self, response: Response) -> Page | None:
         """The page's reviews, or None with the reason kept when it cannot be read."""

@@ -130,4 +130,5 @@ def summarize(crawler: Crawler) -> SpiderSummary:
         close_reason=str(stats.get("finish_reason", "")),
         unordered=bool(getattr(spider, "unordered", False)),
         dropped=tuple(getattr(spider, "dropped", ())),
+        more_pages=getattr(spider, "more_pages", False),
     )

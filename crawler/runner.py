@@ -185,6 +185,7 @@ def _result(
     else:
         result.pages, result.http_errors = summary.pages, summary.http_errors
         result.unordered, result.dropped = summary.unordered, list(summary.dropped)
+        result.more_pages = summary.more_pages
         result.status, result.error = judge(spec, summary)
     return result
 

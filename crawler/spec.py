@@ -41,6 +41,8 @@ class CrawlResult:
     error: str | None = None
     unordered: bool = False
     dropped: list[str] = field(default_factory=list)
+    more_pages: bool = False
+    """The page budget ended the crawl although the site links a further page."""
 
 
 @dataclass(frozen=True)
@@ -54,3 +56,4 @@ class SpiderSummary:
     close_reason: str
     unordered: bool = False
     dropped: tuple[str, ...] = ()
+    more_pages: bool = False

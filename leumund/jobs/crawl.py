@@ -11,17 +11,24 @@ import logging
 from datetime import timedelta
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from crawler.runner import run_crawl
 from crawler.spec import CrawlResult, CrawlSpec
 from crawler.values import on_scale, stars
 from leumund.config import SECRET_ENV_KEYS, BusinessConfig, Config, SourceConfig
-from storage.crawls import CrawlOutcome, finish_run, start_run
+from storage.crawls import CrawlOutcome, finish_run, running_runs, start_run
 from storage.db import session_scope
-from storage.models import CrawlRun, CrawlStatus, Review, Source, utcnow
+from storage.models import CrawlRun, CrawlStatus, Source, utcnow
 from storage.registry import BusinessSpec, SourceSpec, get_source, sync_businesses
-from storage.reviews import UpsertResult, describe_skips, known_platform_ids, upsert_reviews
+from storage.reviews import (
+    UpsertResult,
+    describe_skips,
+    has_reviews,
+    known_platform_ids,
+    rescale_ratings,
+    upsert_reviews,
+)
 
 log = logging.getLogger(__name__)
 
@@ -79,13 +86,8 @@ def _source_row(session: Session, business: BusinessConfig, source: SourceConfig
 def close_interrupted_runs(session: Session, source: Source, crawl_timeout: float) -> int:
     """Runs left 'running' by a killed process become failed once they cannot be alive."""
     cutoff = utcnow() - timedelta(seconds=crawl_timeout + 60)
-    stale = session.exec(
-        select(CrawlRun).where(
-            CrawlRun.source_id == source.id,
-            CrawlRun.status == CrawlStatus.RUNNING.value,
-            col(CrawlRun.started_at) < cutoff,
-        )
-    ).all()
+    assert source.id is not None
+    stale = running_runs(session, source.id, started_before=cutoff)
     for run in stale:
         run.status, run.error, run.finished_at = CrawlStatus.FAILED.value, INTERRUPTED, utcnow()
         session.add(run)
@@ -95,7 +97,8 @@ def close_interrupted_runs(session: Session, source: Source, crawl_timeout: floa
 
 
 def _has_reviews(session: Session, source: Source) -> bool:
-    return session.exec(select(Review.id).where(Review.source_id == source.id)).first() is not None
+    assert source.id is not None
+    return has_reviews(session, source.id)
 
 
 def _begin(
@@ -125,18 +128,14 @@ def apply_scale(session: Session, source: Source, setting: str) -> int:
     quietly: no edit records, no new versions, so no alerts. Returns the reviews changed."""
     if source.scale == setting or (source.scale is None and setting == "auto"):
         return 0
-    changed = 0
-    rows = session.exec(select(Review).where(Review.source_id == source.id))
-    for review in rows:
-        if review.rating_raw is None:
-            continue
+
+    def convert(raw: float) -> tuple[float | None, str]:
         if setting == "auto":  # what the markup declares comes back with the next crawl
-            rating, label = stars(review.rating_raw), "1-5"
-        else:
-            rating, label = on_scale(review.rating_raw, setting)
-        review.rating, review.rating_scale = rating, label
-        session.add(review)
-        changed += 1
+            return stars(raw), "1-5"
+        return on_scale(raw, setting)
+
+    assert source.id is not None
+    changed = rescale_ratings(session, source.id, convert)
     log.info("source %s: scale %s → %s, %d ratings re-normalised", source.name,
              source.scale or "auto", setting, changed)  # fmt: skip
     source.scale = setting
