@@ -164,10 +164,11 @@ class ReviewSpider(scrapy.Spider):
         return None
 
     def check_order(self, page: Page, url: str) -> None:
-        if self.unordered or not self.newest_first or dates_descending(page.reviews):
+        """With `order: auto`, dates that go up anywhere mark the list as unordered."""
+        if self.spec.order != "auto" or self.unordered or not self.newest_first:
             return
-        self.unordered = True
-        if self.spec.order == "auto":
+        if not dates_descending(page.reviews):
+            self.unordered = True
             log.info(
                 "%s: reviews on %s are not newest first; reading up to %d pages"
                 " (set `order: newest_first` to trust the site's order)",
