@@ -1,7 +1,7 @@
 """Crawl records say what a crawl skipped or could not read; sources remember their scale.
 
-Revision ID: 0004_crawl_counts
-Revises: 0003_dashboard
+Revision ID: 0005_crawl_counts
+Revises: 0004_replies_invite_kits
 Create Date: 2026-12-04
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004_crawl_counts"
-down_revision = "0003_dashboard"
+revision = "0005_crawl_counts"
+down_revision = "0004_replies_invite_kits"
 branch_labels = None
 depends_on = None
 
