@@ -2,7 +2,7 @@
 
 Scores a model on whole review sets of `../shared/data/reviews/` as positive vs negative,
 exactly as `leumund sentiment eval --binary` does (the larger of the two probabilities
-decides). Meant for models trained with those sets left out (`python -m sentiment.train
+decides). Meant for models trained with those sets left out (`python -m sentiment.training
 --holdout validation`), which is how MODEL_CARD.md's out-of-domain tables were made; the
 bundled model was trained on them, so its scores here are in-domain. `--probs FILE`
 saves every row's probabilities (npz) so ensembles can be scored without re-running models.

@@ -1,6 +1,6 @@
 """The default model shipped inside the package, so the service works with no download.
 
-Made by `python -m sentiment.train` (see MODEL_CARD.md): an ensemble of a fine-tuned
+Made by `python -m sentiment.training` (see MODEL_CARD.md): an ensemble of a fine-tuned
 transformers model directory, loaded through exactly the code path of any other model, and a
 numpy n-gram model; together they measured better out of domain than either alone.
 """
@@ -30,5 +30,5 @@ def load_bundled(settings: SentimentSettings, directory: Path = BUNDLED_DIR) -> 
         )
     raise ModelUnavailable(
         f"bundled sentiment model missing in {directory}: rebuild it with"
-        " `python -m sentiment.train` or set sentiment.model to a model directory"
+        " `python -m sentiment.training` or set sentiment.model to a model directory"
     )

@@ -22,7 +22,7 @@ TEXTS = ["Sehr gut, gerne wieder!", "Schrecklich, nie wieder.", "", "x" * 5000]
 
 def _linear(out: Path) -> Path:
     pytest.importorskip("sklearn")
-    from sentiment.linear_train import fit_linear
+    from sentiment.training.linear import fit_linear
 
     texts = ["super toll", "sehr gut", "schlecht kalt", "nie wieder dreckig", "okay", "geht so"]
     labels = ["positive", "positive", "negative", "negative", "neutral", "neutral"]

@@ -153,7 +153,7 @@ def test_train_passes_its_arguments_to_the_trainer(capsys: pytest.CaptureFixture
         main(["sentiment", "train", "--help"])
     assert info.value.code == 0
     out = capsys.readouterr().out
-    assert "python -m sentiment.train" in out
+    assert "python -m sentiment.training" in out
     assert "--steps" in out
 
 
