@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import random
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -32,11 +33,12 @@ from sentiment.base import LABELS
 from sentiment.calibration import (
     expected_calibration_error,
     fit_temperature,
+    rule_point,
     rule_threshold,
     temper,
 )
 from sentiment.directories import load_model_dir
-from sentiment.ensemble import save_ensemble
+from sentiment.ensemble import read_ensemble, save_ensemble
 from sentiment.settings import SentimentSettings
 from sentiment.training.data import ID2LABEL, Example, read_examples
 from sentiment.training.options import VALIDATION_SETS, TrainOptions
@@ -107,19 +109,31 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--work", type=Path, required=True, help="cache for the refitted member")
     p.add_argument("--data", type=Path, default=DATA)
     p.add_argument("--five-star-share", type=float, default=0.01)
+    p.add_argument(
+        "--calibration-sample", type=int, default=6000, help="texts to fit T on (seeded)"
+    )
+    p.add_argument("--write", type=Path, help="store the temperature in this ensemble's json")
     args = p.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
     opts = TrainOptions(data=args.data)
     examples = read_examples(args.data, frozenset())
     unseen = unseen_by_e5(examples, opts)
-    print(f"{len(examples)} training texts, {len(unseen)} never seen by the e5 member")
+    print(f"{len(examples)} training texts, {len(unseen)} never seen by the e5 member", flush=True)
     refit_linear(examples, unseen, args.work / "linear", opts)
     validation = set(VALIDATION_SETS)
     calib = [examples[i] for i in sorted(unseen) if examples[i].source not in validation]
+    if len(calib) > args.calibration_sample:
+        calib = random.Random(3).sample(calib, args.calibration_sample)
     stars = stars_by_text(args.data, sorted(validation))
     valid = [examples[i] for i in sorted(unseen) if examples[i].source in validation]
     valid = [e for e in valid if (e.source, e.text) in stars]
-    logp = log_probs(args.work, [e.text for e in calib] + [e.text for e in valid])
+    print(f"calibration split {len(calib)} texts, validation split {len(valid)}", flush=True)
+    cache = args.work / f"logp-{len(calib)}-{len(valid)}.npy"
+    if cache.is_file():
+        logp = np.load(cache)
+    else:
+        logp = log_probs(args.work, [e.text for e in calib] + [e.text for e in valid])
+        np.save(cache, logp)
     calib_logp, valid_logp = logp[: len(calib)], logp[len(calib) :]
     order = [LABELS.index(ID2LABEL[i]) for i in range(3)]
     calib_gold = [order[e.label] for e in calib]
@@ -137,6 +151,8 @@ def main(argv: list[str] | None = None) -> int:
         f" of 5 stars; untempered P(neg) >= 0.8 flags"
         f" {float((np.exp(valid_logp)[:, neg][star <= 2] >= 0.8).mean()):.3f} of <= 2 stars"
     )
+    old = rule_point(p_neg, star, 0.8)
+    print(f"calibrated P(neg) >= 0.8 (the old default): {old.as_dict()}")
     for name in sorted(validation):
         rows = np.array([e.source == name for e in valid])
         low, five = rows & (star <= 2), rows & (star == 5)
@@ -144,6 +160,11 @@ def main(argv: list[str] | None = None) -> int:
             f"  {name}: flagged_low={float((p_neg[low] >= point.threshold).mean()):.3f}"
             f" flagged_five={float((p_neg[five] >= point.threshold).mean()):.3f}"
         )
+    if args.write:
+        spec = read_ensemble(args.write)
+        members = [m.name for m in spec.members]
+        save_ensemble(args.write, spec.name, members, spec.weights, round(temperature, 4))
+        print(f"temperature written to {args.write}")
     print(
         f"temperature={temperature:.4f} threshold={point.threshold:.4f}"
         f" flagged_low={point.flagged_low:.4f} flagged_five={point.flagged_five:.4f}"

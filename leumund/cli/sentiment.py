@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 from pathlib import Path
 
 from alerts.settings import AlertRules
@@ -41,7 +40,7 @@ def _add_eval(actions: SubParsers) -> None:
     )
     p.add_argument(
         "--threshold",
-        type=_probability,
+        type=float,
         help="with --alert-rule: P(negative) to test (default: the default of"
         f" alerts.negative_probability, {AlertRules().negative_probability})",
     )
@@ -83,16 +82,6 @@ def _settings(args: argparse.Namespace) -> tuple[SentimentSettings, Path | None]
     return settings, base
 
 
-def _probability(raw: str) -> float:
-    try:
-        value = float(raw)
-    except ValueError:
-        value = math.nan
-    if not 0 < value <= 1:
-        raise argparse.ArgumentTypeError(f"{raw!r} is no probability in (0, 1]")
-    return value
-
-
 def _eval(args: argparse.Namespace) -> int:
     if args.alert_rule:
         return _eval_rule(args)
@@ -116,6 +105,8 @@ def _eval_rule(args: argparse.Namespace) -> int:
     if args.binary:
         raise OperatorError("--binary and --alert-rule are separate evaluations; choose one")
     threshold = AlertRules().negative_probability if args.threshold is None else args.threshold
+    if not 0 < threshold <= 1:  # also refuses nan
+        raise OperatorError(f"--threshold {threshold} is no probability; give one in (0, 1]")
     settings, base_dir = _settings(args)
     try:
         reviews = read_starred(args.file)
@@ -127,9 +118,9 @@ def _eval_rule(args: argparse.Namespace) -> int:
         print(json.dumps(point.as_dict()))
         return 0
     print(f"model         {classifier.name}")
-    print(f"threshold     {point.threshold}  (P(negative) at which the text alerts)")
-    print(f"<= 2 stars    {point.flagged_low:.1%} of {point.n_low} flagged")
-    print(f"5 stars       {point.flagged_five:.1%} of {point.n_five} flagged")
+    print(f"threshold     {point.threshold}  (P(negative) at which a text alerts)")
+    print(f"<= 2 stars    {point.flagged_low:.3f} of {point.n_low} flagged")
+    print(f"5 stars       {point.flagged_five:.3f} of {point.n_five} flagged")
     return 0
 
 
