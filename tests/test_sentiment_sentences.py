@@ -49,9 +49,7 @@ class Recording:
 
     def classify(self, texts: Sequence[str]) -> list[Sentiment]:
         self.calls.append(list(texts))
-        return [
-            Sentiment("negative" if "kalt" in t else "positive", {}, self.name) for t in texts
-        ]
+        return [Sentiment("negative" if "kalt" in t else "positive", {}, self.name) for t in texts]
 
 
 def test_all_sentences_go_to_the_model_in_one_call() -> None:
@@ -70,6 +68,6 @@ def test_all_sentences_go_to_the_model_in_one_call() -> None:
 
 def test_bundled_model_gives_each_sentence_its_own_polarity() -> None:
     model = load_bundled(SentimentSettings())
-    text = "Das Essen war hervorragend und frisch. Die Bedienung war leider unfreundlich und langsam."
+    text = "Das Essen war hervorragend und frisch. Die Bedienung war leider unfreundlich."
     (sentences,) = classify_sentences(model, [text])
     assert [s.sentiment.label for s in sentences] == ["positive", "negative"]
