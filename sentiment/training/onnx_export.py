@@ -25,14 +25,20 @@ log = logging.getLogger(__name__)
 COPIED = ("config.json", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json")
 
 
-def export_onnx(source: Path, out: Path) -> None:
-    """Write `out` (a new directory) from the transformers model directory `source`."""
+def export_onnx(source: Path, out: Path, quantize: bool = True) -> None:
+    """Write `out` (a new directory) from the transformers model directory `source`.
+
+    `quantize=False` keeps float32 weights (to check the export itself, in tests).
+    """
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         raw, fused = Path(tmp, "raw.onnx"), Path(tmp, "fused.onnx")
         _export(source, raw)
         _fuse(raw, fused, source)
-        _quantize(fused, out / ONNX_FILE)
+        if quantize:
+            _quantize(fused, out / ONNX_FILE)
+        else:
+            shutil.copy2(fused, out / ONNX_FILE)
     for name in COPIED:
         if (source / name).is_file():
             shutil.copy2(source / name, out / name)
