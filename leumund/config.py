@@ -31,6 +31,7 @@ from sqlalchemy.exc import ArgumentError
 from alerts.settings import AlertRules, Email, MailSettings, ReportSettings
 from crawler.settings import SOURCE_TYPES, CrawlerSettings
 from sentiment.settings import SentimentSettings
+from sentiment.topics.settings import TopicSettings
 
 _INTERVAL = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -134,6 +135,7 @@ class BusinessConfig(Strict):
     name: str = Field(min_length=1)
     timezone: TimeZone = "Europe/Berlin"
     language: Literal["de", "en"] = "de"
+    kind: str | None = Field(default=None, min_length=1)
     owner_emails: list[Email] = Field(min_length=1)
     alerts: AlertRules = Field(default_factory=AlertRules)
     report: ReportSettings = Field(default_factory=ReportSettings)
@@ -182,6 +184,7 @@ class Config(Strict):
     storage: StorageConfig = Field(default_factory=StorageConfig)
     crawler: CrawlerSettings = Field(default_factory=CrawlerSettings)
     sentiment: SentimentSettings = Field(default_factory=SentimentSettings)
+    topics: TopicSettings = Field(default_factory=TopicSettings)
     mail: MailSettings = Field(default_factory=MailSettings)
     businesses: list[BusinessConfig] = Field(default_factory=list)
 
@@ -196,6 +199,18 @@ class Config(Strict):
                 "crawler.contact_url: expected an http(s) URL where site owners can reach you,"
                 f" got {self.crawler.contact_url!r}"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _known_kinds(self) -> Config:
+        """A business kind names its extra topic terms; a typo must not silently drop them."""
+        for i, business in enumerate(self.businesses):
+            if business.kind is not None and business.kind not in self.topics.kinds:
+                known = ", ".join(repr(k) for k in self.topics.kinds) or "none defined"
+                raise ValueError(
+                    f"businesses[{i}].kind: {business.kind!r} is not under topics.kinds"
+                    f" (known: {known}); add its terms there or remove the kind"
+                )
         return self
 
     @model_validator(mode="after")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from leumund.cli import alerts, crawl, db, report, sentiment, service
+from leumund.cli import alerts, aspects, crawl, db, report, sentiment, service
 from leumund.cli.args import SubParsers
 
 Registrar = Callable[[SubParsers], None]
@@ -12,6 +12,7 @@ Registrar = Callable[[SubParsers], None]
 REGISTRARS: list[Registrar] = [
     crawl.register,
     sentiment.register,
+    aspects.register,
     alerts.register,
     report.register,
     service.register,
