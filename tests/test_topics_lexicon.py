@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from leumund.errors import ConfigError
+from leumund.loading import load_config
 from sentiment.topics.lexicon import Lexicon, Term, TermError, parse_term
 from sentiment.topics.sentences import split_clauses, split_sentences
 from sentiment.topics.settings import TopicSettings
@@ -114,6 +118,8 @@ def test_operator_terms_extend_the_builtin_lexicon_per_kind() -> None:
     praxis = settings.lexicon("praxis")
     assert set(praxis.find("Rezepte gibt es nur montags.")) == {"Termine"}
     assert "Wartezeit" in praxis.find("Die Wartemarkennummer kam nie dran.")
+    # the operator's Rezept* wins over the built-in, longer *bestellung* (Lieferung)
+    assert praxis.find("Die Rezeptbestellung klappt nie.") == {"Termine": ["rezeptbestellung"]}
 
 
 @pytest.mark.parametrize(
@@ -140,4 +146,33 @@ def test_clauses_turn_at_aber() -> None:
     assert split_clauses("Das Essen war gut, aber der Service war langsam.") == [
         "Das Essen war gut",
         "der Service war langsam.",
+    ]
+
+
+def test_topic_config_errors_name_the_key(tmp_path: Path) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text(
+        "topics:\n"
+        "  extra: {Quatsch: [x]}\n"
+        "  kinds: {praxis: {Termine: ['*a*b']}}\n"
+        "businesses:\n"
+        "  - {name: A, kind: bäckerei, owner_emails: [a@example.org]}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as err:
+        load_config(path, {})
+    problems = "\n".join(err.value.problems)
+    assert (
+        "topics.extra.Quatsch: unknown topic 'Quatsch'; expected one of Freundlichkeit" in problems
+    )
+    assert "topics.kinds.praxis.Termine[0]: expected a word, 'wort*'" in problems
+    path.write_text(
+        "businesses:\n  - {name: A, kind: bäckerei, owner_emails: [a@example.org]}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as err:
+        load_config(path, {})
+    assert err.value.problems == [
+        f"{path}: businesses[0].kind: 'bäckerei' is not under topics.kinds (known: none"
+        " defined); add its terms there or remove the kind"
     ]

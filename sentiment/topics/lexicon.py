@@ -11,15 +11,16 @@ A term is written the way an operator thinks of it (see README, "Topics"):
   names no topic by a strong term ("Das Hotel liegt zentral" is about Lage, not the hotel)
 
 Hyphenated words count joined (Preis-Leistungs-Verhältnis → preisleistungsverhältnis) and,
-when the joined form matches nothing, part by part. When several terms match one word, only
-the longest counts, so `wartezimmer` (Wartezeit) beats `*zimmer` (Ambiente).
+when the joined form matches nothing, part by part. When several terms match one word, the
+operator's own terms win over the built-in ones, and among those only the longest counts,
+so `wartezimmer` (Wartezeit) beats `*zimmer` (Ambiente).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 
 ENDINGS = ("", "e", "en", "er", "es", "em", "n", "s", "ern", "ns", "in", "innen", "nen")
@@ -46,6 +47,8 @@ class Term:
     stem: str
     kind: Kind
     weak: bool = False
+    own: bool = False
+    """Added by the operator: wins over built-in terms matching the same word."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,19 +101,28 @@ def words(text: str) -> list[str]:
 class Lexicon:
     """Topic → terms; `find(sentence)` says which topics a sentence mentions, and by what.
 
-    `ignore` lists words that never count (vergessen is not about Essen).
+    `ignore` lists words that never count (vergessen is not about Essen); `own` holds the
+    operator's terms, which win over `terms` where both match a word.
     """
 
-    def __init__(self, terms: Mapping[str, Iterable[str]], ignore: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        terms: Mapping[str, Iterable[str]],
+        ignore: Iterable[str] = (),
+        own: Mapping[str, Iterable[str]] | None = None,
+    ) -> None:
         self._exact: dict[str, list[tuple[str, Term]]] = {}
         self._affix: list[tuple[str, Term]] = []
         self._phrases: list[tuple[str, re.Pattern[str], bool]] = []
         self._ignore = {w.lower() for w in ignore}
         self._cache: dict[str, tuple[tuple[str, bool], ...]] = {}
-        self.topics = tuple(terms)
         for topic, raws in terms.items():
             for raw in raws:
                 self._add(topic, parse_term(raw))
+        for topic, raws in (own or {}).items():
+            for raw in raws:
+                term = parse_term(raw)
+                self._add(topic, replace(term, own=True) if isinstance(term, Term) else term)
 
     def _add(self, topic: str, term: Term | Phrase) -> None:
         if isinstance(term, Phrase):
@@ -167,6 +179,8 @@ class Lexicon:
         hits += [(topic, t) for topic, t in self._affix if _affix_matches(t, word)]
         if not hits:
             return []
+        if any(t.own for _, t in hits):
+            hits = [(topic, t) for topic, t in hits if t.own]
         longest = max(len(t.stem) for _, t in hits)
         return [(topic, t) for topic, t in hits if len(t.stem) == longest]
 

@@ -52,8 +52,8 @@ class TopicSettings(BaseModel):
         layers: list[Mapping[str, list[str]]] = [self.extra]
         if kind is not None:
             layers.append(self.kinds.get(kind, {}))
-        terms = {topic: list(words) for topic, words in TERMS.items()}
+        own: dict[str, list[str]] = {}
         for layer in layers:
             for topic, words in layer.items():
-                terms[topic] = terms[topic] + list(words)
-        return Lexicon(terms, IGNORE)
+                own[topic] = own.get(topic, []) + list(words)
+        return Lexicon(TERMS, IGNORE, own)
