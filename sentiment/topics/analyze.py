@@ -16,6 +16,8 @@ from sentiment.topics.sentences import split_clauses, split_sentences
 from sentiment.topics.taxonomy import OVERALL
 
 QUOTE_CHARS = 200
+UNANIMOUS = 0.95
+"""A review this sure of its label gives it to all its topics without classifying sentences."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,11 +59,13 @@ class TopicAnalyzer:
     ) -> list[list[Mention]]:
         """Mentions per text, one per topic; `overall` = the texts' own sentiment if known."""
         found = [f for i, text in enumerate(texts) for f in self._find(i, text)]
-        units = list(dict.fromkeys(f.unit for f in found))
+        settled = self._settled(texts, overall)
+        units = list(dict.fromkeys(f.unit for f in found if f.review not in settled))
         tones = dict(zip(units, self._classifier.classify(units), strict=True))
         results: list[dict[str, Mention]] = [{} for _ in texts]
         for f in found:
-            label, confidence = polarity(tones[f.unit])
+            tone = settled[f.review] if f.review in settled else tones[f.unit]
+            label, confidence = polarity(tone)
             known = results[f.review].get(f.topic)
             if known is None or confidence > known.confidence:
                 quote = f.unit[:QUOTE_CHARS]
@@ -69,6 +73,19 @@ class TopicAnalyzer:
                 results[f.review][f.topic] = mention
         self._add_overall(texts, results, overall)
         return [list(r.values()) for r in results]
+
+    def _settled(
+        self, texts: Sequence[str], overall: Sequence[Sentiment] | None
+    ) -> dict[int, Sentiment]:
+        """Reviews whose own sentiment stands for every sentence: one sentence, or a verdict
+        so clear (P ≥ `UNANIMOUS`) that no sentence is likely to say otherwise."""
+        if overall is None:
+            return {}
+        return {
+            i: tone
+            for i, (text, tone) in enumerate(zip(texts, overall, strict=True))
+            if tone.probs[tone.label] >= UNANIMOUS or len(split_sentences(text)) <= 1
+        }
 
     def _find(self, review: int, text: str) -> list[_Found]:
         found: list[_Found] = []
