@@ -9,11 +9,12 @@ the lexicon of the review's business kind.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from leumund.config import Config
 from sentiment.base import Classifier, ModelUnavailable, Sentiment
@@ -24,7 +25,7 @@ from sentiment.topics.lexicon import Lexicon
 from sentiment.topics.settings import TopicSettings
 from storage.db import session_scope
 from storage.models import Business, Review
-from storage.reviews import set_sentiment, set_topics
+from storage.reviews import set_sentiment, set_topics, unclassified_reviews
 
 log = logging.getLogger(__name__)
 
@@ -60,12 +61,19 @@ def topic_setup(config: Config) -> TopicSetup | None:
 
 
 def load_configured_classifier(config: Config) -> Classifier | None:
-    """The configured model, or None (with one error line) when it cannot be loaded."""
+    """The configured model, or None (with one error line) when it cannot be loaded.
+
+    Loading takes seconds; a line before and after tells the operator why it is quiet.
+    """
+    log.info("loading sentiment model %s …", config.sentiment.model)
+    started = time.monotonic()
     try:
-        return load_classifier(config.sentiment, config.base_dir)
+        classifier = load_classifier(config.sentiment, config.base_dir)
     except ModelUnavailable as exc:
         log.error("reviews stay unclassified until the model loads: %s", exc)
         return None
+    log.info("sentiment model %s loaded in %.1f s", classifier.name, time.monotonic() - started)
+    return classifier
 
 
 def classify_pending(
@@ -124,15 +132,14 @@ def _topics(
 
 
 def _pending(session: Session, after: int, limit: int) -> list[_Pending]:
-    rows = session.exec(
-        select(Review, Business.name)
-        .join(Business, col(Business.id) == col(Review.business_id))
-        .where(col(Review.sentiment_label).is_(None), col(Review.id) > after)
-        .order_by(col(Review.id))
-        .limit(limit)
-    )
+    rows = unclassified_reviews(session, after, limit)
+    names: dict[int, str] = {}
+    for r in rows:
+        if r.business_id not in names:
+            business = session.get(Business, r.business_id)
+            names[r.business_id] = business.name if business is not None else ""
     return [
-        _Pending(r.id, r.version, review_text(r.title, r.text), name)
-        for r, name in rows
+        _Pending(r.id, r.version, review_text(r.title, r.text), names[r.business_id])
+        for r in rows
         if r.id is not None
     ]
