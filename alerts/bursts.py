@@ -35,7 +35,8 @@ class Arrival:
 
 @dataclass(frozen=True, slots=True)
 class BurstSettings:
-    windows: tuple[timedelta, ...] = tuple(h * HOUR for h in (6, 12, 18, 24, 36, 48))
+    windows: tuple[timedelta, ...] = tuple(h * HOUR for h in range(6, 49, 6))
+    """Every crawl interval (6 h) up to the longest burst asked for (48 h)."""
     history: timedelta = timedelta(days=90)
     recent_history: timedelta = timedelta(days=28)
     """The last weeks' rate counts too where it is higher: a season on the rise."""
@@ -45,7 +46,7 @@ class BurstSettings:
     spread: float = 1.0
     """The history's rate times this, for a margin; 1.0 since the 28-day rate follows seasons."""
     min_count: int = 5
-    p_value: float = 2e-4
+    p_value: float = 1.5e-4
     """Chosen on bench/bursts.py's simulation: ≥ 90 % of bursts at ≤ 0.1 false alarms a year."""
     similar_count: int = 3
     similar_ratio: float = 0.85
@@ -123,7 +124,7 @@ def _rate(
     """Negatives per hour in the `length` before `cut`, with the prior."""
     since = cut - length
     past = sum(1 for a in negatives if since <= a.at <= cut)
-    span = max(cut - max(since, first), settings.min_history)
+    span = max(cut - max(since, first), min(settings.min_history, length))
     return (past + settings.prior_negatives) / (span / HOUR)
 
 
