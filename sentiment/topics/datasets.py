@@ -72,17 +72,10 @@ HOTEL = Dataset(
     _SERVICE_FOLDS,
 )
 
-_DB_NONE = [
-    "sonstige_unregelmässigkeiten#haupt",
-    "sicherheit#haupt",
-    "zugfahrt#streckennetz",
-    "image#marketing",
-    "image#haupt",
-    "design#haupt",
-    "qr-code#haupt",
-    "reisen_mit_kindern#haupt",
-    "barrierefreiheit#haupt",
-]
+_DB_NONE = (  # noqa: SIM905
+    "sonstige_unregelmässigkeiten#haupt sicherheit#haupt zugfahrt#streckennetz image#marketing "
+    "image#haupt design#haupt qr-code#haupt reisen_mit_kindern#haupt barrierefreiheit#haupt"
+).split()
 _DB_TOPICS = {
     "allgemein#haupt": "Gesamteindruck",
     "zugfahrt#haupt": "Gesamteindruck",
@@ -109,27 +102,16 @@ _DB_TOPICS = {
     "gastronomisches_angebot#vielfalt_und_auswahl": "Qualität",
     "gepäck#haupt": "Lieferung",
 }
-_DB_AMBIENTE = [
-    "atmosphäre#haupt",
-    "atmosphäre#temperatur",
-    "atmosphäre#lautstärke",
-    "atmosphäre#geruch",
-    "atmosphäre#fahrgefühl",
-    "atmosphäre#beleuchtung",
-    "auslastung_und_platzangebot#haupt",
-    "komfort_und_ausstattung#haupt",
-    "komfort_und_ausstattung#reservierung",
-    "komfort_und_ausstattung#sitzkomfort",
-    "komfort_und_ausstattung#steckdosen",
-    "komfort_und_ausstattung#funktionsfähigkeit_sitz_und_sitzverstellbarkeit",
-    "connectivity#haupt",
-    "connectivity#wlan_und_internet",
-    "connectivity#telefonie_und_handyempfang",
-    "connectivity#ice_portal",
-    "toiletten#haupt",
-    "toiletten#funktionsfähigkeit_toiletten",
-    "toiletten#verfügbarkeit_verbrauchsmaterial",
-]
+_DB_AMBIENTE = (  # noqa: SIM905
+    "atmosphäre#haupt atmosphäre#temperatur atmosphäre#lautstärke atmosphäre#geruch "
+    "atmosphäre#fahrgefühl atmosphäre#beleuchtung auslastung_und_platzangebot#haupt "
+    "komfort_und_ausstattung#haupt komfort_und_ausstattung#reservierung "
+    "komfort_und_ausstattung#sitzkomfort komfort_und_ausstattung#steckdosen "
+    "komfort_und_ausstattung#funktionsfähigkeit_sitz_und_sitzverstellbarkeit connectivity#haupt "
+    "connectivity#wlan_und_internet connectivity#telefonie_und_handyempfang "
+    "connectivity#ice_portal toiletten#haupt toiletten#funktionsfähigkeit_toiletten "
+    "toiletten#verfügbarkeit_verbrauchsmaterial"
+).split()
 
 GERMEVAL_DB = Dataset(
     "GermEval 2017 (Deutsche Bahn)",
