@@ -16,6 +16,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from sentiment.base import Classifier, Sentiment
 from sentiment.bundled import load_bundled
 from sentiment.cleaning import review_text
 from sentiment.settings import SentimentSettings
@@ -39,6 +40,17 @@ def load_texts(directory: Path, n: int) -> list[str]:
     return random.Random(19).sample(texts, min(n, len(texts)))
 
 
+class Counting:
+    """The model, counting the texts the topic step asks it to classify."""
+
+    def __init__(self, inner: Classifier) -> None:
+        self.inner, self.name, self.texts = inner, inner.name, 0
+
+    def classify(self, texts: Sequence[str]) -> list[Sentiment]:
+        self.texts += len(texts)
+        return self.inner.classify(texts)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=1000)
@@ -46,7 +58,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     texts = load_texts(args.reviews, args.n)
     classifier = load_bundled(SentimentSettings())
-    analyzer = TopicAnalyzer(TopicSettings().lexicon(), classifier)
+    counting = Counting(classifier)
+    analyzer = TopicAnalyzer(TopicSettings().lexicon(), counting)
     classifier.classify(texts[:32])
     start = time.perf_counter()
     classifier.classify(texts)
@@ -57,7 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     with_topics = time.perf_counter() - start
     sentences = sum(len(split_sentences(t)) for t in texts)
     found = sum(len(m) for m in mentions)
-    units = len({m.quote for ms in mentions for m in ms if m.words})
+    units = counting.texts
     print(f"{len(texts)} reviews, {sentences} sentences, {found} topic mentions")
     print(f"sentences or clauses classified for topics: {units} ({units / len(texts):.2f}/review)")
     print(
