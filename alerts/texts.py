@@ -24,6 +24,20 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Sie erhalten sie, weil Ihre Adresse in der Leumund-Konfiguration steht.",
         "You receive it because your address is in the Leumund configuration.",
     ),
+    # dashboard sign-in (sent at once, never held by quiet hours)
+    "signin_subject": ("Ihr Anmeldelink für Leumund", "Your Leumund sign-in link"),
+    "signin_heading": ("Bei Leumund anmelden", "Sign in to Leumund"),
+    "signin_intro": (
+        "Mit diesem Link melden Sie sich im Leumund-Dashboard an. Er gilt {minutes} Minuten"
+        " und nur einmal.",
+        "This link signs you in to the Leumund dashboard. It is valid for {minutes} minutes"
+        " and works once.",
+    ),
+    "signin_button": ("Jetzt anmelden", "Sign in now"),
+    "signin_ignore": (
+        "Sie haben keinen Link angefordert? Dann ignorieren Sie diese E-Mail einfach.",
+        "Did not ask for a link? Then simply ignore this email.",
+    ),
     # alert email
     "alert_subject": (
         "⚠ Neue {stars}-Sterne-Bewertung auf {platform} – {business}",

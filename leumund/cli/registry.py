@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from leumund.cli import alerts, aspects, crawl, db, report, sentiment, service
+from leumund.cli import alerts, aspects, crawl, db, report, sentiment, service, web
 from leumund.cli.args import SubParsers
 
 Registrar = Callable[[SubParsers], None]
@@ -17,4 +17,5 @@ REGISTRARS: list[Registrar] = [
     report.register,
     service.register,
     db.register,
+    web.register,
 ]
