@@ -34,6 +34,7 @@ from alerts.dedup import dedup_recipient
 from alerts.message import to_text
 from alerts.policy import AlertPolicy, Row
 from alerts.render import Renderer, alert_payload
+from alerts.replies import answer_url
 from alerts.rules import evaluate, sentiment_pending
 from alerts.timing import quiet_payload, send_after
 from storage.db import session_scope
@@ -171,6 +172,8 @@ def _decide_review(
             review, source, business.name, hits, policy.language, policy.timezone
         )
         payload["quiet_hours"] = quiet_payload(policy.rules.quiet_hours)
+        payload["reply_draft"] = policy.reply_draft
+        payload["answer_url"] = answer_url(source.type, review.platform_id, review.url, source.url)
         for recipient in policy.recipients:
             key = f"alert:{review.id}:{dedup_recipient(recipient)}"
             if dedup_key_exists(session, key):  # decided before (edit, restart): once only

@@ -53,11 +53,16 @@ def alert_payload(
         "text": text,
         "truncated": truncated,
         "published_at": _iso(review.published_at or review.first_seen_at),
-        "url": safe_url(review.url) or safe_url(source.url),
+        "url": safe_url(review.url) or _page_url(source),
         "rules": [hit.to_payload() for hit in hits],
         "sentiment": review.sentiment_label,
         "negative_probability": probability,
     }
+
+
+def _page_url(source: Source) -> str | None:
+    """A source's URL as a page to link; for the Google types it is an API host, not a page."""
+    return None if source.type.startswith("google_") else safe_url(source.url)
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -127,6 +132,23 @@ def review_view(t: Wording, payload: dict[str, Any], limit: int = TEXT_LIMIT) ->
     )
 
 
+@dataclass(frozen=True)
+class ReplyView:
+    """Where to answer, the suggested reply and the id `leumund reply --review` takes."""
+
+    url: str | None
+    review_url: str | None  # the public review, when answering happens elsewhere
+    draft: str
+    review_id: int | None
+
+
+def reply_view(payload: dict[str, Any], review_url: str | None) -> ReplyView:
+    draft = str(payload.get("reply_draft") or "")[:TEXT_LIMIT]
+    url = safe_url(payload.get("answer_url")) or review_url
+    public = review_url if review_url != url else None
+    return ReplyView(url, public, draft, payload.get("review_id"))
+
+
 def payload_wording(payload: dict[str, Any]) -> Wording:
     return wording(payload.get("language"), str(payload.get("timezone") or "Europe/Berlin"))
 
@@ -171,8 +193,9 @@ class Renderer:
                 business=business,
             )
         return self.message(
-            "alert", t, subject, recipient, key, now, review=review, business=business
-        )
+            "alert", t, subject, recipient, key, now, review=review, business=business,
+            reply=reply_view(payload, review.url),
+        )  # fmt: skip
 
     def digest(
         self, payloads: Sequence[dict[str, Any]], recipient: str, key: str, now: datetime
@@ -187,9 +210,11 @@ class Renderer:
             if count == 1
             else t("digest_subject", count=count, business=business)
         )
+        replies = [reply_view(p, r.url) for p, r in zip(payloads, reviews, strict=True)]
         return self.message(
             "digest", t, subject, recipient, key, now,
-            reviews=reviews, business=business, count=count,
+            reviews=reviews, business=business, count=count, replies=replies,
+            draft=next((r.draft for r in reversed(replies) if r.draft), ""),
         )  # fmt: skip
 
     def backlog(

@@ -29,6 +29,7 @@ from pydantic import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from alerts.replies import KINDS, BusinessKind
 from alerts.settings import AlertRules, Email, MailSettings, ReportSettings
 from crawler.settings import SOURCE_TYPES, CrawlerSettings
 from sentiment.settings import SentimentSettings
@@ -64,6 +65,12 @@ def _check_schedule(value: str) -> str:
 def is_http_url(value: str) -> bool:
     parts = urlsplit(value)
     return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def _check_http_url(value: str) -> str:
+    if not is_http_url(value):
+        raise ValueError(f"expected an http(s) URL like 'https://…', got {value!r}")
+    return value
 
 
 def _check_timezone(value: str) -> str:
@@ -136,11 +143,14 @@ class BusinessConfig(Strict):
     name: str = Field(min_length=1)
     timezone: TimeZone = "Europe/Berlin"
     language: Literal["de", "en"] = "de"
-    kind: str | None = Field(default=None, min_length=1)
     owner_emails: list[Email] = Field(min_length=1)
     alerts: AlertRules = Field(default_factory=AlertRules)
     report: ReportSettings = Field(default_factory=ReportSettings)
     sources: list[SourceConfig] = Field(default_factory=list)
+    kind: BusinessKind = "dienstleistung"
+    contact: str = Field(default="", max_length=200)
+    reply_templates: str | None = None
+    review_url: Annotated[str, AfterValidator(_check_http_url)] | None = None
 
     def alert_recipients(self) -> list[str]:
         return list(self.alerts.recipients or self.owner_emails)
@@ -236,13 +246,12 @@ class Config(Strict):
 
     @model_validator(mode="after")
     def _known_kinds(self) -> Config:
-        """A business kind names its extra topic terms; a typo must not silently drop them."""
-        for i, business in enumerate(self.businesses):
-            if business.kind is not None and business.kind not in self.topics.kinds:
-                known = ", ".join(repr(k) for k in self.topics.kinds) or "none defined"
+        """Topic terms per kind are only used if a business can have that kind."""
+        for kind in self.topics.kinds:
+            if kind not in KINDS:
+                known = ", ".join(KINDS)
                 raise ValueError(
-                    f"businesses[{i}].kind: {business.kind!r} is not under topics.kinds"
-                    f" (known: {known}); add its terms there or remove the kind"
+                    f"topics.kinds.{kind}: unknown business kind; expected one of {known}"
                 )
         return self
 
@@ -279,6 +288,12 @@ class Config(Strict):
 
     def mail_directory(self) -> Path:
         return (self._base_dir / self.mail.directory).resolve()
+
+    def reply_template_dir(self, business: BusinessConfig) -> Path | None:
+        """The business's own reply templates, relative to this file; None: built-in ones."""
+        if business.reply_templates is None:
+            return None
+        return (self._base_dir / business.reply_templates).resolve()
 
     def business(self, name: str) -> BusinessConfig:
         for business in self.businesses:

@@ -118,8 +118,10 @@ def test_refusing_server_retries_with_backoff_then_delivers_once(engine: Engine)
         assert "Max Kritisch" in text and "Brötchen steinhart." in text and "20.11.2026" in text
         assert "Nur 1 Stern (Grenze: 2 Sterne oder weniger)" in text
         assert "negativ (96" in text and "★☆☆☆☆" in text
-    assert f"Jetzt antworten: {URL}" in plain
-    assert ("Jetzt antworten", URL) in links(html)
+    assert f"Bewertung ansehen: {URL}" in plain and ("Bewertung ansehen", URL) in links(html)
+    answer = "https://businessapp.b2b.trustpilot.com/reviews/r1"
+    assert f"Jetzt antworten: {answer}" in plain
+    assert ("Jetzt antworten", answer) in links(html)
 
 
 def test_server_down_then_back_delivers_every_alert_once(engine: Engine) -> None:

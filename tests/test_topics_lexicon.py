@@ -156,7 +156,7 @@ def test_topic_config_errors_name_the_key(tmp_path: Path) -> None:
         "  extra: {Quatsch: [x]}\n"
         "  kinds: {praxis: {Termine: ['*a*b']}}\n"
         "businesses:\n"
-        "  - {name: A, kind: bäckerei, owner_emails: [a@example.org]}\n",
+        "  - {name: A, kind: praxis, owner_emails: [a@example.org]}\n",
         encoding="utf-8",
     )
     with pytest.raises(ConfigError) as err:
@@ -166,13 +166,10 @@ def test_topic_config_errors_name_the_key(tmp_path: Path) -> None:
         "topics.extra.Quatsch: unknown topic 'Quatsch'; expected one of Freundlichkeit" in problems
     )
     assert "topics.kinds.praxis.Termine[0]: expected a word, 'wort*'" in problems
-    path.write_text(
-        "businesses:\n  - {name: A, kind: bäckerei, owner_emails: [a@example.org]}\n",
-        encoding="utf-8",
-    )
+    path.write_text("topics: {kinds: {bäckerei: {Qualität: [Brötchen]}}}\n", encoding="utf-8")
     with pytest.raises(ConfigError) as err:
         load_config(path, {})
     assert err.value.problems == [
-        f"{path}: businesses[0].kind: 'bäckerei' is not under topics.kinds (known: none"
-        " defined); add its terms there or remove the kind"
+        f"{path}: topics.kinds.bäckerei: unknown business kind; expected one of praxis,"
+        " gastronomie, hotel, handwerk, handel, dienstleistung"
     ]

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from leumund.cli import alerts, aspects, crawl, db, report, sentiment, service, web
+from leumund.cli import (
+    alerts,
+    aspects,
+    crawl,
+    db,
+    invite,
+    reply,
+    report,
+    sentiment,
+    service,
+    web,
+)
 from leumund.cli.args import SubParsers
 
 Registrar = Callable[[SubParsers], None]
@@ -18,4 +29,6 @@ REGISTRARS: list[Registrar] = [
     service.register,
     db.register,
     web.register,
+    reply.register,
+    invite.register,
 ]
