@@ -17,7 +17,7 @@ from sqlmodel import Session, SQLModel, select
 from leumund.cli import main
 from storage import migrate, search
 from storage.db import init_schema, make_engine
-from storage.models import InviteKit, Notification, OwnerReply, Review, Source
+from storage.models import CrawlRun, InviteKit, Notification, OwnerReply, Review, Source
 
 OLD_SCHEMA = Path(__file__).parent / "data" / "schema_0_1_0.sqlite.sql"
 T0 = "2026-11-20 09:30:00.000000"
@@ -81,6 +81,10 @@ def test_previous_release_upgrades_with_data_intact(any_engine_url: str) -> None
         assert review.topics is None  # not analysed yet: the next edit or classify run does
         source = session.exec(select(Source)).one()
         assert (source.name, source.sees_replies, source.sees_links) == ("trustpilot", None, None)
+        assert source.scale is None
+        run = session.exec(select(CrawlRun)).one()
+        assert (run.pages, run.reviews_new, run.reviews_skipped, run.duplicates) == (2, 1, 0, 0)
+        assert (run.dates_unread, run.pages_dropped, run.notes) == (0, 0, None)
         note = session.exec(select(Notification)).one()
         assert note.payload == {"review_id": 1, "rules": ["stars"]}
         assert note.message == "Subject: x\n\nbody"
