@@ -16,8 +16,6 @@ from sentiment.topics.sentences import split_clauses, split_sentences
 from sentiment.topics.taxonomy import OVERALL
 
 QUOTE_CHARS = 200
-UNANIMOUS = 0.95
-"""A review this sure of its label gives it to all its topics without classifying sentences."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,14 +75,13 @@ class TopicAnalyzer:
     def _settled(
         self, texts: Sequence[str], overall: Sequence[Sentiment] | None
     ) -> dict[int, Sentiment]:
-        """Reviews whose own sentiment stands for every sentence: one sentence, or a verdict
-        so clear (P ≥ `UNANIMOUS`) that no sentence is likely to say otherwise."""
+        """Reviews of one sentence: their own sentiment is that sentence's."""
         if overall is None:
             return {}
         return {
             i: tone
             for i, (text, tone) in enumerate(zip(texts, overall, strict=True))
-            if tone.probs[tone.label] >= UNANIMOUS or len(split_sentences(text)) <= 1
+            if len(split_sentences(text)) <= 1
         }
 
     def _find(self, review: int, text: str) -> list[_Found]:
