@@ -29,10 +29,11 @@ from pydantic import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from alerts.replies import BusinessKind
+from alerts.replies import KINDS, BusinessKind
 from alerts.settings import AlertRules, Email, MailSettings, ReportSettings
 from crawler.settings import SOURCE_TYPES, CrawlerSettings
 from sentiment.settings import SentimentSettings
+from sentiment.topics.settings import TopicSettings
 
 _INTERVAL = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -227,6 +228,7 @@ class Config(Strict):
     storage: StorageConfig = Field(default_factory=StorageConfig)
     crawler: CrawlerSettings = Field(default_factory=CrawlerSettings)
     sentiment: SentimentSettings = Field(default_factory=SentimentSettings)
+    topics: TopicSettings = Field(default_factory=TopicSettings)
     mail: MailSettings = Field(default_factory=MailSettings)
     web: WebSettings = Field(default_factory=WebSettings)
     businesses: list[BusinessConfig] = Field(default_factory=list)
@@ -242,6 +244,17 @@ class Config(Strict):
                 "crawler.contact_url: expected an http(s) URL where site owners can reach you,"
                 f" got {self.crawler.contact_url!r}"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _known_kinds(self) -> Config:
+        """Topic terms per kind are only used if a business can have that kind."""
+        for kind in self.topics.kinds:
+            if kind not in KINDS:
+                known = ", ".join(KINDS)
+                raise ValueError(
+                    f"topics.kinds.{kind}: unknown business kind; expected one of {known}"
+                )
         return self
 
     @model_validator(mode="after")

@@ -70,7 +70,7 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
-_SUB_KEY = re.compile(r"^([a-z_]+(?:\.[a-z_]+)*): ")
+_SUB_KEY = re.compile(r"^([a-z_]+(?:\[\d+\])?(?:\.[^\W\d][\w-]*(?:\[\d+\])?)*): ")
 
 
 def key_path(loc: tuple[int | str, ...]) -> str:

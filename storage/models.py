@@ -116,6 +116,8 @@ class Review(SQLModel, table=True):
     sentiment_probs: dict[str, float] | None = Field(default=None, sa_column=Column(JSON))
     sentiment_model: str | None = None
     classified_at: datetime | None = ts_field()
+    # [{"topic": "Wartezeit", "polarity": "negative", "quote": "…"}]; None = not analysed yet.
+    topics: list[dict[str, str]] | None = Field(default=None, sa_column=Column(JSON))
     alert_checked_version: int = Field(default=0, index=True)
     handled_at: datetime | None = ts_field()
     handled_by: str | None = None

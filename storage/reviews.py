@@ -125,6 +125,7 @@ def _apply_edit(session: Session, review: Review, item: ReviewData, digest: str)
     review.sentiment_label = review.sentiment_model = None
     review.sentiment_probs = None
     review.classified_at = None
+    review.topics = None
 
 
 def _refresh_quietly(review: Review, item: ReviewData) -> None:
@@ -258,6 +259,12 @@ def set_sentiment(
     review.sentiment_probs = dict(probs)
     review.sentiment_model = model
     review.classified_at = utcnow()
+    session.add(review)
+
+
+def set_topics(session: Session, review: Review, topics: list[dict[str, str]]) -> None:
+    """The review's topics with their polarity and quote, as found by the classify step."""
+    review.topics = [dict(t) for t in topics]
     session.add(review)
 
 

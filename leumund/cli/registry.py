@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from leumund.cli import alerts, crawl, db, invite, reply, report, sentiment, service, web
+from leumund.cli import (
+    alerts,
+    aspects,
+    crawl,
+    db,
+    invite,
+    reply,
+    report,
+    sentiment,
+    service,
+    web,
+)
 from leumund.cli.args import SubParsers
 
 Registrar = Callable[[SubParsers], None]
@@ -12,6 +23,7 @@ Registrar = Callable[[SubParsers], None]
 REGISTRARS: list[Registrar] = [
     crawl.register,
     sentiment.register,
+    aspects.register,
     alerts.register,
     report.register,
     service.register,

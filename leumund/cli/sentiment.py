@@ -8,6 +8,7 @@ from pathlib import Path
 
 from alerts.settings import AlertRules
 from leumund.cli.args import SubParsers, add_config_arg, config_from
+from leumund.config import Config
 from leumund.errors import OperatorError
 from sentiment.base import ModelUnavailable
 from sentiment.download import default_directory, download_model
@@ -69,9 +70,12 @@ def _add_train(actions: SubParsers) -> None:
     p.set_defaults(handler=_train)
 
 
-def _settings(args: argparse.Namespace) -> tuple[SentimentSettings, Path | None]:
-    """Sentiment settings from config.yaml; defaults when the default config is absent."""
+def sentiment_settings(
+    args: argparse.Namespace,
+) -> tuple[SentimentSettings, Path | None, Config | None]:
+    """Sentiment settings (and the config) from config.yaml; defaults without the default file."""
     path: Path = args.config
+    config: Config | None = None
     if path.exists() or str(path) != "config.yaml":
         config = config_from(args)
         settings, base = config.sentiment, config.base_dir
@@ -79,6 +83,11 @@ def _settings(args: argparse.Namespace) -> tuple[SentimentSettings, Path | None]
         settings, base = SentimentSettings(), None
     if args.model:
         settings, base = settings.model_copy(update={"model": args.model}), None
+    return settings, base, config
+
+
+def _settings(args: argparse.Namespace) -> tuple[SentimentSettings, Path | None]:
+    settings, base, _ = sentiment_settings(args)
     return settings, base
 
 

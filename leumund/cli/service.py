@@ -13,7 +13,7 @@ from sqlalchemy.exc import OperationalError
 
 from leumund.cli.args import SubParsers, add_config_arg, config_from
 from leumund.errors import OperatorError
-from leumund.jobs.classify import classify_pending, load_configured_classifier
+from leumund.jobs.classify import classify_pending, load_configured_classifier, topic_setup
 from leumund.service.demo import DEFAULT_DIR, run_demo
 from leumund.service.runner import run_once, run_service
 from leumund.service.status import BusinessStatus, SourceStatus, Status, collect_status
@@ -61,7 +61,9 @@ def _classify(args: argparse.Namespace) -> int:
     engine = make_engine(config.database_url())
     try:
         init_schema(engine)
-        done = classify_pending(engine, classifier, config.sentiment.batch_size)
+        done = classify_pending(
+            engine, classifier, config.sentiment.batch_size, topic_setup(config)
+        )
     finally:
         engine.dispose()
     print(f"classified {done} reviews with {classifier.name}")

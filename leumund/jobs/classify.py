@@ -1,25 +1,31 @@
-"""The classification job: give every unclassified review its sentiment.
+"""The classification job: give every unclassified review its sentiment and its topics.
 
 A model that cannot be loaded is no reason to stop the service: reviews simply stay
 unclassified (sentiment_label NULL) and are caught up by the first run whose model loads.
+Topics are found in the same step, for the same reviews (new ones and edited ones), with
+the lexicon of the review's business kind.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from leumund.config import Config
-from sentiment.base import Classifier, ModelUnavailable
+from sentiment.base import Classifier, ModelUnavailable, Sentiment
 from sentiment.cleaning import review_text
 from sentiment.loading import load_classifier
+from sentiment.topics.analyze import Mention, TopicAnalyzer
+from sentiment.topics.lexicon import Lexicon
+from sentiment.topics.settings import TopicSettings
 from storage.db import session_scope
-from storage.models import Review
-from storage.reviews import set_sentiment, unclassified_reviews
+from storage.models import Business, Review
+from storage.reviews import set_sentiment, set_topics, unclassified_reviews
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +35,29 @@ class _Pending:
     id: int
     version: int
     text: str
+    business: str
+
+
+@dataclass
+class TopicSetup:
+    """The topic settings and each business's kind; lexicons built once per kind."""
+
+    settings: TopicSettings
+    kinds: Mapping[str, str | None]
+    _lexicons: dict[str | None, Lexicon] = field(default_factory=dict)
+
+    def lexicon(self, business: str) -> Lexicon:
+        kind = self.kinds.get(business)
+        if kind not in self._lexicons:
+            self._lexicons[kind] = self.settings.lexicon(kind)
+        return self._lexicons[kind]
+
+
+def topic_setup(config: Config) -> TopicSetup | None:
+    """What the classify step needs to find topics; None when `topics.enabled` is false."""
+    if not config.topics.enabled:
+        return None
+    return TopicSetup(config.topics, {b.name: b.kind for b in config.businesses})
 
 
 def load_configured_classifier(config: Config) -> Classifier | None:
@@ -47,7 +76,9 @@ def load_configured_classifier(config: Config) -> Classifier | None:
     return classifier
 
 
-def classify_pending(engine: Engine, classifier: Classifier, batch_size: int) -> int:
+def classify_pending(
+    engine: Engine, classifier: Classifier, batch_size: int, topics: TopicSetup | None = None
+) -> int:
     """Classify all reviews without a sentiment, `batch_size` at a time; return the count.
 
     The model runs outside any transaction; a review edited meanwhile (its version moved
@@ -60,20 +91,55 @@ def classify_pending(engine: Engine, classifier: Classifier, batch_size: int) ->
         if not pending:
             break
         results = classifier.classify([p.text for p in pending])
+        found = _topics(pending, results, classifier, topics)
         with session_scope(engine) as session:
-            for item, result in zip(pending, results, strict=True):
+            for i, (item, result) in enumerate(zip(pending, results, strict=True)):
                 review = session.get(Review, item.id)
                 if review is None or review.version != item.version:
                     continue
                 set_sentiment(session, review, result.label, result.probs, result.model)
+                if found is not None:
+                    set_topics(session, review, [m.as_dict() for m in found[i]])
                 done += 1
         after = pending[-1].id
     log.info("classified %d reviews with %s", done, classifier.name)
     return done
 
 
+def _topics(
+    pending: Sequence[_Pending],
+    results: Sequence[Sentiment],
+    classifier: Classifier,
+    topics: TopicSetup | None,
+) -> list[list[Mention]] | None:
+    """Each review's topics, the reviews of one lexicon analysed together."""
+    if topics is None:
+        return None
+    found: list[list[Mention]] = [[] for _ in pending]
+    groups: dict[int, list[int]] = {}
+    lexicons: dict[int, Lexicon] = {}
+    for i, item in enumerate(pending):
+        lexicon = topics.lexicon(item.business)
+        groups.setdefault(id(lexicon), []).append(i)
+        lexicons[id(lexicon)] = lexicon
+    for key, members in groups.items():
+        analyzer = TopicAnalyzer(lexicons[key], classifier)
+        texts = [pending[i].text for i in members]
+        mentions = analyzer.analyze(texts, overall=[results[i] for i in members])
+        for i, m in zip(members, mentions, strict=True):
+            found[i] = m
+    return found
+
+
 def _pending(session: Session, after: int, limit: int) -> list[_Pending]:
     rows = unclassified_reviews(session, after, limit)
+    names: dict[int, str] = {}
+    for r in rows:
+        if r.business_id not in names:
+            business = session.get(Business, r.business_id)
+            names[r.business_id] = business.name if business is not None else ""
     return [
-        _Pending(r.id, r.version, review_text(r.title, r.text)) for r in rows if r.id is not None
+        _Pending(r.id, r.version, review_text(r.title, r.text), names[r.business_id])
+        for r in rows
+        if r.id is not None
     ]

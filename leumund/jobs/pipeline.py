@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 from alerts.settings import Weekday
 from leumund.config import BusinessConfig, Config
 from leumund.jobs.alerts import decide_alerts, make_mailer, send_due
-from leumund.jobs.classify import classify_pending, load_configured_classifier
+from leumund.jobs.classify import classify_pending, load_configured_classifier, topic_setup
 from leumund.jobs.crawl import crawl_source
 from leumund.jobs.health import check_sources
 from leumund.jobs.report import enqueue_weekly_reports
@@ -136,8 +136,10 @@ def run_pipeline_once(
     if not stop.is_set():
         classifier = run_step(result, "load model", lambda: load_configured_classifier(config))
         if classifier is not None:
-            batch = config.sentiment.batch_size
-            run_step(result, "classify", lambda: classify_pending(engine, classifier, batch))
+            batch, topics = config.sentiment.batch_size, topic_setup(config)
+            run_step(
+                result, "classify", lambda: classify_pending(engine, classifier, batch, topics)
+            )
     steps: list[tuple[str, Callable[[], object]]] = [
         ("decide alerts", lambda: decide_alerts(engine, config, now)),
         ("weekly reports", lambda: enqueue_due_reports(engine, config, now)),

@@ -24,7 +24,7 @@ from crawler.demo.site import BUSINESS
 from leumund.config import Config
 from leumund.errors import OperatorError
 from leumund.jobs.alerts import decide_alerts, make_mailer, send_due
-from leumund.jobs.classify import classify_pending, load_configured_classifier
+from leumund.jobs.classify import classify_pending, load_configured_classifier, topic_setup
 from leumund.jobs.crawl import crawl_all
 from leumund.jobs.pipeline import sync_config
 from leumund.jobs.report import enqueue_weekly_reports, write_report_html
@@ -106,7 +106,12 @@ class Demo:
         if self.classifier is None:
             self.out("  sentiment: model not available; star-based alerts still work")
             return
-        done = classify_pending(self.engine, self.classifier, self.config.sentiment.batch_size)
+        done = classify_pending(
+            self.engine,
+            self.classifier,
+            self.config.sentiment.batch_size,
+            topic_setup(self.config),
+        )
         self.out(f"  sentiment: {done} review(s) classified with {self.classifier.name}")
 
     def alerts(self, now: datetime) -> int:

@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine
 
 from leumund.config import Config
 from leumund.jobs.alerts import decide_alerts, make_mailer, send_due
-from leumund.jobs.classify import classify_pending, load_configured_classifier
+from leumund.jobs.classify import classify_pending, load_configured_classifier, topic_setup
 from leumund.jobs.crawl import crawl_source
 from leumund.jobs.health import check_sources
 from leumund.jobs.pipeline import enqueue_due_reports, report_slot, run_pipeline_once, sync_config
@@ -94,8 +94,8 @@ class Service:
             self._run("send", self._send)
             classifier = self._run("load model", self._model)
             if classifier is not None:
-                batch = config.sentiment.batch_size
-                self._run("classify", lambda: classify_pending(engine, classifier, batch))
+                batch, topics = config.sentiment.batch_size, topic_setup(config)
+                self._run("classify", lambda: classify_pending(engine, classifier, batch, topics))
             self._run("decide alerts", lambda: decide_alerts(engine, config, utcnow()))
             self._run("send", self._send)
 
