@@ -1,7 +1,7 @@
 """The topics of a review (Themen) with their polarity and a quote, found when classifying.
 
-Revision ID: 0006_review_topics
-Revises: 0005_crawl_counts
+Revision ID: 0007_review_topics
+Revises: 0006_installation
 Create Date: 2026-12-04
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_review_topics"
-down_revision = "0005_crawl_counts"
+revision = "0007_review_topics"
+down_revision = "0006_installation"
 branch_labels = None
 depends_on = None
 
