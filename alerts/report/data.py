@@ -32,6 +32,7 @@ from alerts.report.model import (
     WeekPoint,
 )
 from alerts.report.weeks import IsoWeek
+from alerts.settings import AlertRules
 from storage.models import Business, Review, Source
 
 
@@ -118,17 +119,20 @@ def _sentiment(
 
 
 def compute_report(
-    conn: Connection, business: Business, week: IsoWeek, star_threshold: float = 2.0
+    conn: Connection, business: Business, week: IsoWeek, rules: AlertRules | None = None
 ) -> WeeklyReport:
     """All figures of one business's report for `week`.
 
-    Reviews at or below `star_threshold` stars, or classified negative, count as critical.
+    A review is critical by the business's alert `rules` (defaults when not given), the
+    same decision that sends an alert.
     """
     assert business.id is not None
     tz = ZoneInfo(business.timezone)
     start, end = week.start_utc(tz), week.end_utc(tz)
     weeks = [week.shifted(i - TREND_WEEKS + 1) for i in range(TREND_WEEKS)]
-    negative, negative_total = critical_reviews(conn, business.id, start, end, star_threshold)
+    negative, negative_total = critical_reviews(
+        conn, business.id, start, end, rules or AlertRules()
+    )
     unanswered, unanswered_total = unanswered_reviews(conn, business.id, end)
     return WeeklyReport(
         business_id=business.id,

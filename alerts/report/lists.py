@@ -25,6 +25,8 @@ from alerts.report.model import (
     CrawlProblem,
     ReviewLine,
 )
+from alerts.rules import is_critical
+from alerts.settings import AlertRules
 from storage.models import CrawlRun, CrawlStatus, Review, Source
 
 _FAILED = (CrawlStatus.FAILED.value, CrawlStatus.TIMEOUT.value)
@@ -38,10 +40,6 @@ def review_date() -> ColumnElement[Any]:
 def in_range(business_id: int, start: datetime, end: datetime) -> ColumnElement[bool]:
     when = review_date()
     return and_(col(Review.business_id) == business_id, when >= start, when < end)
-
-
-def _is_negative(star_threshold: float) -> ColumnElement[bool]:
-    return or_(col(Review.rating) <= star_threshold, col(Review.sentiment_label) == "negative")
 
 
 def _is_unanswered() -> ColumnElement[bool]:
@@ -138,13 +136,35 @@ def crawl_problems(
     return tuple(problems)
 
 
+def _critical_ids(
+    conn: Connection, business_id: int, start: datetime, end: datetime, rules: AlertRules
+) -> list[int]:
+    """The week's reviews judged by `is_critical`, the rule the alerts use.
+
+    Keywords cannot be matched in SQL, so the week's texts are read; one business's week
+    is a few hundred reviews at most.
+    """
+    rows = conn.execute(
+        select(
+            col(Review.id),
+            col(Review.rating),
+            col(Review.title),
+            col(Review.text),
+            col(Review.sentiment_label),
+            col(Review.sentiment_probs),
+        ).where(in_range(business_id, start, end))
+    )
+    return [row.id for row in rows if is_critical(row, rules)]
+
+
 def critical_reviews(
-    conn: Connection, business_id: int, start: datetime, end: datetime, star_threshold: float
+    conn: Connection, business_id: int, start: datetime, end: datetime, rules: AlertRules
 ) -> tuple[tuple[ReviewLine, ...], int]:
     """The week's critical reviews, worst first (unrated ones after the rated)."""
+    ids = _critical_ids(conn, business_id, start, end, rules)
     return _review_lines(
         conn,
-        and_(in_range(business_id, start, end), _is_negative(star_threshold)),
+        col(Review.id).in_(ids),
         (func.coalesce(col(Review.rating), 6.0), review_date().desc(), col(Review.id)),
         NEGATIVE_LIMIT,
         TEXT_LIMIT,

@@ -66,7 +66,7 @@ def load_report(engine: Engine, business: BusinessConfig, week: IsoWeek) -> Week
         log.warning("report for %r skipped: business not in the database yet", business.name)
         return None
     with engine.connect() as conn:
-        return compute_report(conn, row, week, business.alerts.star_threshold)
+        return compute_report(conn, row, week, business.alerts)
 
 
 def _missing_recipients(
