@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from alerts.i18n import source_display
 from alerts.policy import AlertPolicy, Row
 from alerts.render import alert_payload
 from alerts.rules import RuleHit, evaluate
@@ -21,7 +22,14 @@ def backlog_payload(rows: Sequence[Row], policy: AlertPolicy) -> dict[str, Any]:
     for review, source, _ in rows:
         assert source.id is not None
         entry = platforms.setdefault(
-            source.id, {"platform": source.type, "source": source.name, "count": 0, "ratings": []}
+            source.id,
+            {
+                "platform": source.type,
+                "source": source.name,
+                "source_display": source_display(source.type, source.label, source.url),
+                "count": 0,
+                "ratings": [],
+            },
         )
         entry["count"] += 1
         if review.rating is not None:
@@ -41,6 +49,7 @@ def backlog_payload(rows: Sequence[Row], policy: AlertPolicy) -> dict[str, Any]:
             {
                 "platform": p["platform"],
                 "source": p["source"],
+                "source_display": p["source_display"],
                 "count": p["count"],
                 "average": _mean(p["ratings"]),
             }

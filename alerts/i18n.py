@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from alerts.texts import PLATFORM_NAMES, TEXTS
+from alerts.texts import DEFAULT_PREPOSITION, PLACE_PREPOSITIONS, PLATFORM_NAMES, TEXTS
 
 Lang = Literal["de", "en"]
 
@@ -26,6 +27,27 @@ def lang_of(language: str | None) -> Lang:
 
 def platform_name(source_type: str) -> str:
     return PLATFORM_NAMES.get(source_type, source_type.replace("_", " ").title())
+
+
+def source_display(source_type: str, label: str | None = None, url: str | None = None) -> str:
+    """What the owner reads for a source: its `label`, the platform, or a website's host.
+
+    A schema.org source is any website, so its host ("praxis-roth.de") says more than
+    "Website", which is left as the fallback for a source without a URL.
+    """
+    if label and label.strip():
+        return " ".join(label.split())
+    if source_type == "schema_org":
+        host = (urlsplit(url or "").hostname or "").removeprefix("www.")
+        if host:
+            return host
+    return platform_name(source_type)
+
+
+def place(source_type: str, name: str, lang: Lang) -> str:
+    """'auf Trustpilot', 'bei Trusted Shops', 'auf praxis-roth.de' / 'on Trustpilot'."""
+    de, en = PLACE_PREPOSITIONS.get(source_type, DEFAULT_PREPOSITION)
+    return f"{de if lang == 'de' else en} {name}"
 
 
 def format_number(value: float, lang: Lang, decimals: int = 1) -> str:
@@ -126,6 +148,9 @@ class Wording:
 
     def platform(self, source_type: str) -> str:
         return platform_name(source_type)
+
+    def place(self, source_type: str, name: str | None = None) -> str:
+        return place(source_type, name or platform_name(source_type), self.lang)
 
     def week(self, year: int, week: int) -> str:
         return format_week(year, week, self.lang)

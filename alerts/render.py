@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from jinja2 import Environment
 
-from alerts.i18n import Wording, wording
+from alerts.i18n import Wording, source_display, wording
 from alerts.message import build_message, header_text, message_id, safe_url, shorten, to_text
 from alerts.rules import RuleHit
 from alerts.settings import MailSettings
@@ -47,6 +47,7 @@ def alert_payload(
         "version": review.version,
         "platform": source.type,
         "source": source.name,
+        "source_display": source_display(source.type, source.label, source.url),
         "author": review.author[:AUTHOR_LIMIT],
         "rating": review.rating,
         "title": review.title[:TITLE_LIMIT],
@@ -74,6 +75,7 @@ class ReviewView:
     rating_text: str
     date: str
     platform: str
+    place: str
     title: str
     text: str
     truncated: bool
@@ -110,13 +112,16 @@ def _sentiment_text(t: Wording, payload: dict[str, Any]) -> str:
 def review_view(t: Wording, payload: dict[str, Any], limit: int = TEXT_LIMIT) -> ReviewView:
     text, cut = shorten(str(payload.get("text", "")), limit)
     published = payload.get("published_at")
+    platform = str(payload.get("platform", ""))
+    display = str(payload.get("source_display") or t.platform(platform))
     return ReviewView(
         author=header_text(str(payload.get("author") or ""), AUTHOR_LIMIT) or t("anonymous"),
         rating=payload.get("rating"),
         stars=t.stars(payload.get("rating")),
         rating_text=t.rating(payload.get("rating")),
         date=t.date(datetime.fromisoformat(published)) if published else "",
-        platform=t.platform(str(payload.get("platform", ""))),
+        platform=display,
+        place=t.place(platform, display),
         title=header_text(str(payload.get("title") or ""), TITLE_LIMIT),
         text=text,
         truncated=cut or bool(payload.get("truncated")),
@@ -162,12 +167,12 @@ class Renderer:
         review = review_view(t, payload)
         business = header_text(str(payload["business"]), 200)
         if review.rating is None:
-            subject = t("alert_subject_norating", platform=review.platform, business=business)
+            subject = t("alert_subject_norating", place=review.place, business=business)
         else:
             subject = t(
                 "alert_subject",
                 stars=t.number(review.rating),
-                platform=review.platform,
+                place=review.place,
                 business=business,
             )
         return self.message(
@@ -198,7 +203,7 @@ class Renderer:
         """The one summary of everything found on a business's first crawl."""
         t = payload_wording(payload)
         business = header_text(str(payload["business"]), 200)
-        platforms = sorted({t.platform(p["platform"]) for p in payload["platforms"]})
+        platforms = sorted({p.get("source_display") or t.platform(p["platform"]) for p in payload["platforms"]})
         critical = [review_view(t, p, BACKLOG_TEXT_LIMIT) for p in payload["critical"]]
         subject = t("backlog_subject", platform=", ".join(platforms), business=business)
         return self.message(

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 PLATFORM_NAMES: dict[str, str] = {
     "trustpilot": "Trustpilot",
+    "trustedshops": "Trusted Shops",
     "google_places": "Google",
     "google_business_profile": "Google",
     "schema_org": "Website",
 }
+# How a sentence says where a review is: "hat bei Trusted Shops …", "hat auf Google …".
+PLACE_PREPOSITIONS: dict[str, tuple[str, str]] = {"trustedshops": ("bei", "on")}
+DEFAULT_PREPOSITION = ("auf", "on")
 
 # key → (German, English); `{name}` placeholders are filled by `Wording.__call__`.
 TEXTS: dict[str, tuple[str, str]] = {
@@ -26,17 +30,17 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     # alert email
     "alert_subject": (
-        "⚠ Neue {stars}-Sterne-Bewertung auf {platform} – {business}",
-        "⚠ New {stars}-star review on {platform} – {business}",
+        "⚠ Neue {stars}-Sterne-Bewertung {place} – {business}",
+        "⚠ New {stars}-star review {place} – {business}",
     ),
     "alert_subject_norating": (
-        "⚠ Neue kritische Bewertung auf {platform} – {business}",
-        "⚠ New critical review on {platform} – {business}",
+        "⚠ Neue kritische Bewertung {place} – {business}",
+        "⚠ New critical review {place} – {business}",
     ),
     "alert_heading": ("Neue kritische Bewertung", "New critical review"),
     "alert_intro": (
-        "{business} hat auf {platform} eine Bewertung erhalten, die Ihre Aufmerksamkeit braucht.",
-        "{business} received a review on {platform} that needs your attention.",
+        "{business} hat {place} eine Bewertung erhalten, die Ihre Aufmerksamkeit braucht.",
+        "{business} received a review {place} that needs your attention.",
     ),
     "alert_edited": (
         "Diese Bewertung wurde nachträglich geändert.",
@@ -54,8 +58,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "text": ("Text", "Text"),
     "no_text": ("(kein Text, nur Sterne)", "(no text, stars only)"),
     "truncated": (
-        "Der Text ist gekürzt – den vollständigen Text finden Sie auf {platform}.",
-        "The text is shortened – read the full text on {platform}.",
+        "Der Text ist gekürzt – den vollständigen Text finden Sie {place}.",
+        "The text is shortened – read the full text {place}.",
     ),
     "truncated_nolink": ("Der Text ist gekürzt.", "The text is shortened."),
     "reply_now": ("Jetzt antworten", "Reply now"),

@@ -21,11 +21,11 @@ from alerts.settings import Weekday
 from leumund.config import BusinessConfig, Config
 from leumund.jobs.alerts import decide_alerts, make_mailer, send_due
 from leumund.jobs.classify import classify_pending, load_configured_classifier
-from leumund.jobs.crawl import crawl_source
+from leumund.jobs.crawl import business_spec, crawl_source
 from leumund.jobs.health import check_sources
 from leumund.jobs.report import enqueue_weekly_reports
 from storage.db import session_scope
-from storage.registry import BusinessSpec, SourceSpec, sync_businesses
+from storage.registry import sync_businesses
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -58,17 +58,8 @@ def run_step(result: PipelineResult, name: str, func: Callable[[], T]) -> T | No
 
 def sync_config(engine: Engine, config: Config) -> None:
     """Mirror the configured businesses and sources into the database."""
-    specs = [
-        BusinessSpec(
-            name=b.name,
-            timezone=b.timezone,
-            language=b.language,
-            sources=tuple(SourceSpec(s.name, s.type, s.url, s.enabled) for s in b.sources),
-        )
-        for b in config.businesses
-    ]
     with session_scope(engine) as session:
-        sync_businesses(session, specs)
+        sync_businesses(session, [business_spec(b) for b in config.businesses])
 
 
 def report_slot(business: BusinessConfig, now: datetime) -> datetime | None:
