@@ -203,7 +203,9 @@ class Renderer:
         """The one summary of everything found on a business's first crawl."""
         t = payload_wording(payload)
         business = header_text(str(payload["business"]), 200)
-        platforms = sorted({p.get("source_display") or t.platform(p["platform"]) for p in payload["platforms"]})
+        platforms = sorted(
+            {p.get("source_display") or t.platform(p["platform"]) for p in payload["platforms"]}
+        )
         critical = [review_view(t, p, BACKLOG_TEXT_LIMIT) for p in payload["critical"]]
         subject = t("backlog_subject", platform=", ".join(platforms), business=business)
         return self.message(

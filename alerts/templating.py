@@ -52,6 +52,8 @@ STYLES: dict[str, Markup] = {
         "footer": "padding:14px 20px;font-size:12px;line-height:1.5;color:#6e7781;"
         "text-align:center;",
         "item": "padding:14px 0;border-top:1px solid #e1e4e8;",
+        "alarm": "margin:0 0 16px 0;padding:12px 14px;background:#fff8c5;"
+        "border-left:4px solid #bf8700;border-radius:4px;font-size:16px;line-height:1.5;",
         "table": "width:100%;border-collapse:collapse;",
     }.items()
 }

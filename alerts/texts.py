@@ -236,5 +236,36 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{failed} of {total} fetches failed",
     ),
     "report_crawl_failing_since": ("fehlerhaft seit {since}", "failing since {since}"),
+    "report_alarm_heading": (
+        "Nicht alle Quellen liefern Daten",
+        "Not every source delivers data",
+    ),
+    "report_alarm": (
+        "{source} liefert {since} keine Daten.",
+        "{source} has delivered no data {since}.",
+    ),
+    "report_alarm_never": (
+        "{source} konnte noch nie gelesen werden (erster Versuch am {date}).",
+        "{source} could never be read (first attempt on {date}).",
+    ),
+    "report_alarm_missing": (
+        "Neue Bewertungen von dort fehlen in diesem Bericht und in den Meldungen.",
+        "New reviews from there are missing from this report and from the alerts.",
+    ),
+    "since_today": ("seit heute", "since today"),
+    "since_yesterday": ("seit gestern", "since yesterday"),
+    "since_days": ("seit {days} Tagen", "for {days} days"),
+    "report_nothing_read": (
+        "Leumund kann zurzeit keine Ihrer Quellen lesen – ob neue Bewertungen eingegangen sind,"
+        " ist deshalb nicht bekannt.",
+        "Leumund cannot read any of your sources at the moment, so it is not known whether new"
+        " reviews came in.",
+    ),
+    "report_replies_blind": (
+        "Ob Sie {places} schon geantwortet haben, kann Leumund nicht sehen – bitte dort"
+        " selbst nachsehen.",
+        "Leumund cannot see whether you replied {places} – please check there yourself.",
+    ),
+    "and": ("und", "and"),
     "report_file_title": ("Wochenbericht {week} – {business}", "Weekly report {week} – {business}"),
 }

@@ -102,7 +102,9 @@ class Strict(BaseModel):
 class SourceConfig(Strict):
     name: str = Field(min_length=1)
     type: str
-    label: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)] | None = None
+    label: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)] | None
+    ) = None
     url: str = ""
     schedule: Schedule = "6h"
     enabled: bool = True

@@ -78,6 +78,7 @@ def test_previous_release_upgrades_with_data_intact(any_engine_url: str) -> None
         assert review.sentiment_probs == {"negative": 0.9}
         source = session.exec(select(Source)).one()
         assert (source.name, source.sees_replies, source.sees_links) == ("trustpilot", None, None)
+        assert source.label is None
         note = session.exec(select(Notification)).one()
         assert note.payload == {"review_id": 1, "rules": ["stars"]}
         assert note.message == "Subject: x\n\nbody"

@@ -170,8 +170,12 @@ def test_platforms_sentiment_and_lists(any_engine: Engine) -> None:
     shown = [line.rating if line.rating is not None else 6 for line in report.negative]
     assert shown == sorted(shown)
     recent = [r for r in seeded.reviews if WEEK_END - timedelta(days=28) <= seeded.when(r)]
-    open_ = [r for r in recent if seeded.when(r) < WEEK_END and not r.reply_text]
+    # only Trustpilot shows replies; the schema.org page is named as unchecked instead
+    seen = [r for r in recent if r.source_id == seeded.sources["trustpilot"].id]
+    open_ = [r for r in seen if seeded.when(r) < WEEK_END and not r.reply_text]
     assert report.unanswered_total == len(open_) > 5
+    assert report.replies.checked == sum(1 for r in seen if seeded.when(r) < WEEK_END)
+    assert report.replies.blind == (("schema_org", "Website"),)
     assert [line.when for line in report.unanswered] == sorted(
         (line.when for line in report.unanswered), reverse=True
     )
@@ -218,10 +222,15 @@ def test_empty_week_and_failed_crawls(any_engine: Engine) -> None:
     report = report_for(engine, seeded)
     assert report.this_week.count == 0 and report.this_week.average is None
     assert (report.all_time.count, report.all_time.average) == (1, 4.0)
-    assert [(p.source_name, p.failed_runs, p.total_runs) for p in report.crawl_problems] == [
-        ("google", 2, 3)
-    ]
-    assert report.crawl_problems[0].last_error == "HTTP 403 on day 19"
+    assert report.crawl_problems == ()  # down now: it heads the report as an alarm instead
+    [alarm] = report.alarms
+    assert (alarm.display_name, alarm.since, alarm.never_worked) == (
+        "Google",
+        datetime(2026, 11, 18, 6, tzinfo=UTC),
+        True,
+    )
+    assert alarm.last_error == "HTTP 403 from places.googleapis.com"
+    assert report.readable_sources == 1 and not report.nothing_read
 
 
 def test_iso_week_parsing_and_default() -> None:

@@ -7,7 +7,7 @@ time zone.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,6 +21,7 @@ from alerts.report.lists import (
     critical_reviews,
     in_range,
     review_date,
+    source_alarms,
     unanswered_reviews,
 )
 from alerts.report.model import (
@@ -31,9 +32,10 @@ from alerts.report.model import (
     WeeklyReport,
     WeekPoint,
 )
+from alerts.report.sources import SourceState, source_states
 from alerts.report.weeks import IsoWeek
 from alerts.settings import AlertRules
-from storage.models import Business, Review, Source
+from storage.models import Business, Review
 
 
 def _stats(row: Any) -> RatingStats:
@@ -75,7 +77,11 @@ def _all_time(conn: Connection, business_id: int, end: datetime) -> RatingStats:
 
 
 def _platforms(
-    conn: Connection, business_id: int, start: datetime, end: datetime
+    conn: Connection,
+    business_id: int,
+    start: datetime,
+    end: datetime,
+    sources: Mapping[int, SourceState],
 ) -> tuple[PlatformLine, ...]:
     """Every enabled source, plus disabled ones that still brought reviews this week."""
     counts = {
@@ -86,14 +92,9 @@ def _platforms(
             .group_by(col(Review.source_id))
         )
     }
-    sources = conn.execute(
-        select(col(Source.id), col(Source.name), col(Source.type), col(Source.enabled))
-        .where(col(Source.business_id) == business_id)
-        .order_by(col(Source.name))
-    )
     lines = [
-        PlatformLine(s.name, s.type, counts.get(s.id, RatingStats()))
-        for s in sources
+        PlatformLine(s.name, s.source_type, counts.get(s.id, RatingStats()), s.display_name)
+        for s in sources.values()
         if s.enabled or s.id in counts
     ]
     return tuple(sorted(lines, key=lambda line: -line.stats.count))
@@ -119,9 +120,13 @@ def _sentiment(
 
 
 def compute_report(
-    conn: Connection, business: Business, week: IsoWeek, rules: AlertRules | None = None
+    conn: Connection,
+    business: Business,
+    week: IsoWeek,
+    rules: AlertRules | None = None,
+    as_of: datetime | None = None,
 ) -> WeeklyReport:
-    """All figures of one business's report for `week`.
+    """All figures of one business's report for `week`, sources' health as of `as_of`.
 
     A review is critical by the business's alert `rules` (defaults when not given), the
     same decision that sends an alert.
@@ -130,10 +135,11 @@ def compute_report(
     tz = ZoneInfo(business.timezone)
     start, end = week.start_utc(tz), week.end_utc(tz)
     weeks = [week.shifted(i - TREND_WEEKS + 1) for i in range(TREND_WEEKS)]
+    sources = source_states(conn, business.id)
     negative, negative_total = critical_reviews(
-        conn, business.id, start, end, rules or AlertRules()
+        conn, business.id, start, end, rules or AlertRules(), sources
     )
-    unanswered, unanswered_total = unanswered_reviews(conn, business.id, end)
+    unanswered, unanswered_total, replies = unanswered_reviews(conn, business.id, end, sources)
     return WeeklyReport(
         business_id=business.id,
         business_name=business.name,
@@ -144,11 +150,15 @@ def compute_report(
         end=end,
         trend=_trend(conn, business.id, weeks, tz),
         all_time=_all_time(conn, business.id, end),
-        platforms=_platforms(conn, business.id, start, end),
+        platforms=_platforms(conn, business.id, start, end, sources),
         sentiment=_sentiment(conn, business.id, start, end),
         negative=negative,
         negative_total=negative_total,
         unanswered=unanswered,
         unanswered_total=unanswered_total,
-        crawl_problems=crawl_problems(conn, business.id, start, end),
+        crawl_problems=crawl_problems(conn, business.id, start, end, sources),
+        alarms=source_alarms(sources),
+        replies=replies,
+        readable_sources=sum(1 for s in sources.values() if s.enabled and not s.down),
+        as_of=as_of or end,
     )

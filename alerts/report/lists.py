@@ -6,7 +6,7 @@ A review's date is its publication date, or the first-seen date when the platfor
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,8 +23,11 @@ from alerts.report.model import (
     UNANSWERED_DAYS,
     UNANSWERED_LIMIT,
     CrawlProblem,
+    ReplyCheck,
     ReviewLine,
+    SourceAlarm,
 )
+from alerts.report.sources import SourceState
 from alerts.rules import is_critical
 from alerts.settings import AlertRules
 from storage.models import CrawlRun, CrawlStatus, Review, Source
@@ -53,6 +56,7 @@ def _review_lines(
     order: Sequence[Any],
     limit: int,
     text_limit: int,
+    sources: Mapping[int, SourceState],
 ) -> tuple[tuple[ReviewLine, ...], int]:
     """At most `limit` reviews plus the total matching; texts cut in SQL already."""
     total = conn.execute(select(func.count()).select_from(Review).where(where)).scalar_one()
@@ -65,15 +69,13 @@ def _review_lines(
             func.substr(col(Review.text), 1, 2 * text_limit).label("text"),
             col(Review.url),
             col(Review.sentiment_label),
-            col(Source.name).label("source_name"),
-            col(Source.type).label("source_type"),
+            col(Review.source_id),
         )
-        .join(Source, col(Source.id) == col(Review.source_id))
         .where(where)
         .order_by(*order)
         .limit(limit)
     )
-    lines = tuple(_line(row, text_limit) for row in conn.execute(query))
+    lines = tuple(_line(row, text_limit, sources[row.source_id]) for row in conn.execute(query))
     return lines, int(total)
 
 
@@ -82,7 +84,7 @@ def _clip(value: str | None) -> str:
     return text if len(text) < NAME_LIMIT else text[: NAME_LIMIT - 1] + "…"
 
 
-def _line(row: Any, text_limit: int) -> ReviewLine:
+def _line(row: Any, text_limit: int, source: SourceState) -> ReviewLine:
     text = " ".join(str(row.text or "").split())
     shortened = len(text) > text_limit
     if shortened:
@@ -95,16 +97,21 @@ def _line(row: Any, text_limit: int) -> ReviewLine:
         text=text,
         shortened=shortened,
         url=safe_url(row.url),
-        source_name=row.source_name,
-        source_type=row.source_type,
+        source_name=source.name,
+        source_type=source.source_type,
         sentiment=row.sentiment_label,
+        display_name=source.display_name,
     )
 
 
 def crawl_problems(
-    conn: Connection, business_id: int, start: datetime, end: datetime
+    conn: Connection,
+    business_id: int,
+    start: datetime,
+    end: datetime,
+    sources: Mapping[int, SourceState],
 ) -> tuple[CrawlProblem, ...]:
-    """Sources with failed runs this week, or still failing at the week's end."""
+    """Sources with failed runs this week that work again (those down now are alarms)."""
     run_counts: dict[int, tuple[int, int]] = {}
     last_error: dict[int, str | None] = {}
     runs = conn.execute(
@@ -123,17 +130,27 @@ def crawl_problems(
         run_counts[run.source_id] = (failed + is_failed, total + 1)
         if is_failed:
             last_error[run.source_id] = run.error
-    sources = conn.execute(
-        select(Source).where(col(Source.business_id) == business_id).order_by(col(Source.name))
-    )
     problems = []
-    for s in sources:
+    for s in sources.values():
         failed, total = run_counts.get(s.id, (0, 0))
-        still_failing = s.enabled and s.failing_since is not None and s.failing_since < end
-        if failed or still_failing:
+        if failed and not s.down:
             error = last_error.get(s.id) or s.last_error
-            problems.append(CrawlProblem(s.name, s.type, failed, total, error, s.failing_since))
+            problems.append(
+                CrawlProblem(
+                    s.name, s.source_type, failed, total, error, s.failing_since, s.display_name
+                )
+            )
     return tuple(problems)
+
+
+def source_alarms(sources: Mapping[int, SourceState]) -> tuple[SourceAlarm, ...]:
+    """Enabled sources delivering nothing now, longest down first."""
+    down = sorted((s for s in sources.values() if s.down), key=lambda s: s.failing_since or 0)
+    return tuple(
+        SourceAlarm(s.display_name, s.failing_since, s.never_worked, s.last_error)
+        for s in down
+        if s.failing_since is not None
+    )
 
 
 def _critical_ids(
@@ -158,7 +175,12 @@ def _critical_ids(
 
 
 def critical_reviews(
-    conn: Connection, business_id: int, start: datetime, end: datetime, rules: AlertRules
+    conn: Connection,
+    business_id: int,
+    start: datetime,
+    end: datetime,
+    rules: AlertRules,
+    sources: Mapping[int, SourceState],
 ) -> tuple[tuple[ReviewLine, ...], int]:
     """The week's critical reviews, worst first (unrated ones after the rated)."""
     ids = _critical_ids(conn, business_id, start, end, rules)
@@ -168,18 +190,34 @@ def critical_reviews(
         (func.coalesce(col(Review.rating), 6.0), review_date().desc(), col(Review.id)),
         NEGATIVE_LIMIT,
         TEXT_LIMIT,
+        sources,
     )
 
 
 def unanswered_reviews(
-    conn: Connection, business_id: int, end: datetime
-) -> tuple[tuple[ReviewLine, ...], int]:
-    """Recent reviews the owner has not replied to yet, newest first."""
-    recent = in_range(business_id, end - timedelta(days=UNANSWERED_DAYS), end)
-    return _review_lines(
+    conn: Connection, business_id: int, end: datetime, sources: Mapping[int, SourceState]
+) -> tuple[tuple[ReviewLine, ...], int, ReplyCheck]:
+    """Recent reviews the owner has not replied to yet, newest first.
+
+    Only sources that show replies are asked: elsewhere every review would look unanswered.
+    """
+    seeing = [s.id for s in sources.values() if s.sees_replies]
+    recent = and_(
+        in_range(business_id, end - timedelta(days=UNANSWERED_DAYS), end),
+        col(Review.source_id).in_(seeing),
+    )
+    checked = conn.execute(select(func.count()).select_from(Review).where(recent)).scalar_one()
+    blind = tuple(
+        (s.source_type, s.display_name)
+        for s in sources.values()
+        if s.enabled and not s.sees_replies
+    )
+    lines, total = _review_lines(
         conn,
         and_(recent, _is_unanswered()),
         (review_date().desc(), col(Review.id)),
         UNANSWERED_LIMIT,
         SHORT_TEXT_LIMIT,
+        sources,
     )
+    return lines, total, ReplyCheck(int(checked), blind)

@@ -64,9 +64,7 @@ def crawl_spec(
 
 def business_spec(business: BusinessConfig) -> BusinessSpec:
     """A configured business as the database mirrors it."""
-    sources = tuple(
-        SourceSpec(s.name, s.type, s.url, s.enabled, s.label) for s in business.sources
-    )
+    sources = tuple(SourceSpec(s.name, s.type, s.url, s.enabled, s.label) for s in business.sources)
     return BusinessSpec(business.name, business.timezone, business.language, sources)
 
 

@@ -7,13 +7,13 @@ a catch-up run after downtime and `leumund report` can all ask without sending t
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from alerts.dedup import dedup_recipient
 from alerts.message import to_text
@@ -26,7 +26,7 @@ from alerts.templating import make_environment
 from leumund.config import BusinessConfig, Config
 from leumund.errors import OperatorError
 from storage.db import session_scope
-from storage.models import Notification, NotificationKind
+from storage.models import Business, CrawlRun, Notification, NotificationKind, Source, utcnow
 from storage.outbox import enqueue, new_notification
 from storage.registry import get_business
 
@@ -58,7 +58,9 @@ def chosen_businesses(config: Config, business_name: str | None) -> list[Busines
         raise OperatorError(f"no business named {business_name!r} (known: {known})") from None
 
 
-def load_report(engine: Engine, business: BusinessConfig, week: IsoWeek) -> WeeklyReport | None:
+def load_report(
+    engine: Engine, business: BusinessConfig, week: IsoWeek, now: datetime
+) -> WeeklyReport | None:
     """The figures, or None when the business has no row yet (nothing crawled so far)."""
     with Session(engine) as session:
         row = get_business(session, business.name)
@@ -66,7 +68,30 @@ def load_report(engine: Engine, business: BusinessConfig, week: IsoWeek) -> Week
         log.warning("report for %r skipped: business not in the database yet", business.name)
         return None
     with engine.connect() as conn:
-        return compute_report(conn, row, week, business.alerts)
+        return compute_report(conn, row, week, business.alerts, now)
+
+
+def watched_before(engine: Engine, business: BusinessConfig, week: IsoWeek) -> bool:
+    """Did Leumund try to read any source of the business before `week` ended?
+
+    A business set up after a week has nothing to report for it: its first run must not
+    send last week's (empty) report at once. A source that kept failing was tried, so
+    its business still gets the report that says so.
+    """
+    end = week.end_utc(ZoneInfo(business.timezone))
+    with Session(engine) as session:
+        first = session.exec(
+            select(func.min(CrawlRun.started_at))
+            .join(Source, col(Source.id) == col(CrawlRun.source_id))
+            .join(Business, col(Business.id) == col(Source.business_id))
+            .where(Business.name == business.name)
+        ).one()
+    return first is not None and _aware(first) < end
+
+
+def _aware(value: datetime) -> datetime:
+    """min() over a timestamp bypasses the column type: SQLite hands back a naive UTC value."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def _missing_recipients(
@@ -91,7 +116,7 @@ def _enqueue_one(
     week: IsoWeek,
     now: datetime,
 ) -> int:
-    report = load_report(engine, business, week)
+    report = load_report(engine, business, week, now)
     if report is None:
         return 0
     recipients = _missing_recipients(engine, report.business_id, week, business.report_recipients())
@@ -141,8 +166,9 @@ def write_report_html(
 ) -> Path:
     """Write the report as one self-contained HTML file (chart inside) for a browser."""
     business = chosen_businesses(config, business_name)[0]
-    iso = report_week(business, datetime.now(ZoneInfo(business.timezone)), week)
-    report = load_report(engine, business, iso)
+    now = utcnow()
+    iso = report_week(business, now, week)
+    report = load_report(engine, business, iso, now)
     if report is None:
         raise OperatorError(f"business {business_name!r} has no data yet; run a crawl first")
     html = render_report_file(make_environment(), report)
