@@ -5,11 +5,12 @@ could be decided; while its sentiment is missing, the star and keyword rules act
 the review stays open, so the text rule gets its turn after classification. The dedup key
 `alert:{review_id}:{recipient}` makes every later decision about the same review harmless:
 an owner hears about a review once, even when it is edited or decided again after a crash.
+The outbox row keeps a typed payload; the email is rendered when it is sent.
 
 Each business is decided in its own transaction and a failure there (logged with its
 traceback) leaves its reviews open for the next run while the other businesses proceed. A
-single review that cannot be rendered is closed with a logged error; the rest of its
-business goes on.
+single review whose data cannot become a payload is closed with a logged error; the rest of
+its business goes on.
 
 Reviews stored before a source's first complete crawl (`backlog`) become one summary once
 that crawl completed — or, when the first crawl keeps failing, once the oldest of them has
@@ -23,27 +24,24 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from alerts.backlog import backlog_payload
-from alerts.dedup import dedup_recipient
-from alerts.message import to_text
+from alerts.dedup import dedup_key
+from alerts.payloads import AlertPayload, review_snapshot, stored
 from alerts.policy import AlertPolicy, Row
-from alerts.render import Renderer, alert_payload
 from alerts.rules import evaluate, sentiment_pending
-from alerts.timing import quiet_payload, send_after
+from alerts.timing import send_after
 from storage.db import session_scope
 from storage.models import Business, Notification, NotificationKind, Review, Source
 from storage.outbox import enqueue
 
 log = logging.getLogger(__name__)
 BACKLOG_GRACE = timedelta(days=2)
-# A review's data that cannot be rendered; a template bug (TemplateError) is not one of
-# them: it would close every review, so it fails the business and waits for the fix.
+# A review's data that cannot become a payload (pydantic's ValidationError is a ValueError).
 RENDER_ERRORS = (ValueError, LookupError, TypeError, ArithmeticError)
 
 
@@ -78,7 +76,7 @@ def open_reviews(session: Session, business_id: int | None = None) -> list[Row]:
 
 
 def decide_alerts(
-    engine: Engine, policies: Mapping[str, AlertPolicy], renderer: Renderer, now: datetime
+    engine: Engine, policies: Mapping[str, AlertPolicy], now: datetime
 ) -> DecideSummary:
     """Decide every open review; one transaction per business, a failure stays in its own."""
     summary = DecideSummary()
@@ -92,7 +90,7 @@ def decide_alerts(
             with session_scope(engine) as session:
                 rows = open_reviews(session, business_id)
                 if rows:
-                    _decide_business(session, rows, policies, renderer, now, summary)
+                    _decide_business(session, rows, policies, now, summary)
         except Exception:
             log.exception("deciding alerts for business %s failed; retried next run", business_id)
             summary.failed_businesses.append(business_id)
@@ -108,7 +106,6 @@ def _decide_business(
     session: Session,
     rows: list[Row],
     policies: Mapping[str, AlertPolicy],
-    renderer: Renderer,
     now: datetime,
     summary: DecideSummary,
 ) -> None:
@@ -131,9 +128,9 @@ def _decide_business(
             if source.id in ready:
                 backlog.append(row)
             continue
-        _decide_isolated(session, row, policy, renderer, now, summary)
+        _decide_isolated(session, row, policy, now, summary)
     if backlog:
-        _backlog_summary(session, backlog, policy, renderer, now, summary)
+        _backlog_summary(session, backlog, policy, now, summary)
     summary.businesses.append(business.name)
 
 
@@ -156,17 +153,16 @@ def _decide_isolated(
     session: Session,
     row: Row,
     policy: AlertPolicy,
-    renderer: Renderer,
     now: datetime,
     summary: DecideSummary,
 ) -> None:
-    """Decide one review in a savepoint; one that cannot render is closed with an error."""
+    """Decide one review in a savepoint; one with unusable data is closed with an error."""
     review = row[0]
     try:
         with session.begin_nested():
-            _decide_review(session, row, policy, renderer, now, summary)
+            _decide_review(session, row, policy, now, summary)
     except RENDER_ERRORS:
-        log.exception("review %s cannot be rendered: closed without an alert", review.id)
+        log.exception("review %s cannot be alerted: closed without an alert", review.id)
         session.refresh(review)
         _close(session, review)
         summary.unrenderable += 1
@@ -176,22 +172,24 @@ def _decide_review(
     session: Session,
     row: Row,
     policy: AlertPolicy,
-    renderer: Renderer,
     now: datetime,
     summary: DecideSummary,
 ) -> None:
     review, source, business = row
     hits = evaluate(review, policy.rules)
     if hits:
-        payload = alert_payload(
-            review, source, business.name, hits, policy.language, policy.timezone
+        payload = AlertPayload(
+            business=business.name,
+            language=policy.language,
+            timezone=policy.timezone,
+            quiet_hours=policy.rules.quiet_hours,
+            review=review_snapshot(review, source, hits),
         )
-        payload["quiet_hours"] = quiet_payload(policy.rules.quiet_hours)
         for recipient in policy.recipients:
-            key = f"alert:{review.id}:{dedup_recipient(recipient)}"
+            key = dedup_key("alert", review.id, recipient=recipient)
             if _exists(session, key):  # decided before (edit, re-check, restart): once only
                 continue
-            notification = _alert_row(key, recipient, review, payload, policy, renderer, now)
+            notification = _alert_row(key, recipient, review, payload, policy, now)
             added = enqueue(session, notification)
             summary.alerts += added
             if added:
@@ -215,9 +213,8 @@ def _alert_row(
     key: str,
     recipient: str,
     review: Review,
-    payload: dict[str, Any],
+    payload: AlertPayload,
     policy: AlertPolicy,
-    renderer: Renderer,
     now: datetime,
 ) -> Notification:
     rules = policy.rules
@@ -225,7 +222,6 @@ def _alert_row(
     when = send_after(
         now, policy.timezone, rules.quiet_hours, rules.digest_time if digest else None
     )
-    message = None if digest else to_text(renderer.alert(payload, recipient, key, now))
     return Notification(
         kind=NotificationKind.ALERT.value,
         dedup_key=key,
@@ -233,8 +229,7 @@ def _alert_row(
         business_id=review.business_id,
         review_id=review.id,
         source_id=review.source_id,
-        payload=payload,
-        message=message,
+        payload=stored(payload),
         digest=digest,
         created_at=now,
         send_after=when,
@@ -245,30 +240,26 @@ def _backlog_summary(
     session: Session,
     rows: list[Row],
     policy: AlertPolicy,
-    renderer: Renderer,
     now: datetime,
     summary: DecideSummary,
 ) -> None:
     """ONE email per business and first crawl instead of one per old review."""
     business = rows[0][2]
     payload = backlog_payload(rows, policy)
-    payload["quiet_hours"] = quiet_payload(policy.rules.quiet_hours)
     sources = "-".join(str(i) for i in sorted({s.id for _, s, _ in rows if s.id is not None}))
     when = send_after(now, policy.timezone, policy.rules.quiet_hours)
     for recipient in policy.recipients:
-        key = f"backlog:{business.id}:{sources}:{dedup_recipient(recipient)}"
+        key = dedup_key("backlog", business.id, sources, recipient=recipient)
         if _exists(session, key):
             continue
-        message = to_text(renderer.backlog(payload, recipient, key, now))
         row = Notification(
             kind=NotificationKind.BACKLOG_SUMMARY.value, dedup_key=key, recipient=recipient,
-            business_id=business.id, payload=payload, message=message,
-            created_at=now, send_after=when,
+            business_id=business.id, payload=stored(payload), created_at=now, send_after=when,
         )  # fmt: skip
         summary.backlog_summaries += enqueue(session, row)
     for review, _, _ in rows:
         _close(session, review)
     log.info(
         "backlog of %d reviews of %r summarised in one email (%d critical)",
-        len(rows), business.name, payload["critical_count"],
+        len(rows), business.name, payload.critical_count,
     )  # fmt: skip

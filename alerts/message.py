@@ -55,11 +55,19 @@ def sender_domain(sender: str) -> str:
     return domain if domain and _DOMAIN.match(domain) else "leumund.localhost"
 
 
-def message_id(dedup_key: str, sender: str) -> str:
-    """The same dedup key always gives the same Message-ID: a re-send is recognisable."""
-    digest = hashlib.sha256(dedup_key.encode("utf-8")).hexdigest()[:32]
+def message_id(dedup_key: str, sender: str, installation: str) -> str:
+    """The same dedup key always gives the same Message-ID: a re-send is recognisable.
+
+    Dedup keys repeat across installations (row numbers start at 1 again after a database
+    reset or a move), so the installation's random id is part of every Message-ID. Kept
+    short enough that the header is never folded.
+    """
+    digest = hashlib.sha256(dedup_key.encode("utf-8")).hexdigest()[:20]
     kind = re.sub(r"[^a-z0-9-]", "", dedup_key.split(":", 1)[0].lower()) or "leumund"
-    return f"<{kind}.{digest}@{sender_domain(sender)}>"
+    ident = re.sub(r"[^a-z0-9]", "", installation.lower())
+    if not ident:
+        raise ValueError("a Message-ID needs the installation id")
+    return f"<{kind}.{digest}.{ident}@{sender_domain(sender)}>"
 
 
 def build_message(

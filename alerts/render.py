@@ -1,68 +1,50 @@
-"""Rendering every email the alert side sends: alert, digest, backlog summary, operator, test.
+"""Rendering every email Leumund sends from its payload, when it is sent.
 
-Outbox rows keep a JSON payload (plain data, no model objects); rendering turns payloads
-into a finished `EmailMessage`, pure and without I/O, so it is tested by parsing the result.
+Rendering is pure and without I/O (payload and envelope in, `EmailMessage` out), so it is
+tested by parsing the result. The envelope carries the send time (the Date header) and the
+dedup key and installation id the Message-ID is made of.
 """
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
-from typing import Any, Protocol
+from typing import Any
 
 from jinja2 import Environment
 
-from alerts.i18n import Wording, source_display, wording
-from alerts.message import build_message, header_text, message_id, safe_url, shorten, to_text
+from alerts.i18n import Wording, wording
+from alerts.message import build_message, header_text, message_id, safe_url, shorten
+from alerts.payloads import (
+    AUTHOR_LIMIT,
+    TITLE_LIMIT,
+    AlertPayload,
+    BacklogPayload,
+    Payload,
+    ReportPayload,
+    ReviewSnapshot,
+    SourceStatusPayload,
+)
+from alerts.report import render as report_render
 from alerts.rules import RuleHit
-from alerts.settings import MailSettings
 from alerts.templating import make_environment, render
-from storage.models import NotificationKind, Review, Source
 
 TEXT_LIMIT = 2000
-AUTHOR_LIMIT = 200
-TITLE_LIMIT = 500
 DIGEST_TEXT_LIMIT = 600
 BACKLOG_TEXT_LIMIT = 300
 
 
-def alert_payload(
-    review: Review,
-    source: Source,
-    business: str,
-    hits: Sequence[RuleHit],
-    language: str,
-    timezone: str,
-) -> dict[str, Any]:
-    """What an alert needs to be rendered later, as JSON-safe plain data."""
-    text, truncated = shorten(review.text, TEXT_LIMIT)
-    probability = (review.sentiment_probs or {}).get("negative")
-    return {
-        "business": business,
-        "language": language,
-        "timezone": timezone,
-        "review_id": review.id,
-        "version": review.version,
-        "platform": source.type,
-        "source": source.name,
-        "source_display": source_display(source.type, source.label, source.url),
-        "author": review.author[:AUTHOR_LIMIT],
-        "rating": review.rating,
-        "title": review.title[:TITLE_LIMIT],
-        "text": text,
-        "truncated": truncated,
-        "published_at": _iso(review.published_at or review.first_seen_at),
-        "url": safe_url(review.url) or safe_url(source.url),
-        "rules": [hit.to_payload() for hit in hits],
-        "sentiment": review.sentiment_label,
-        "negative_probability": probability,
-    }
+@dataclass(frozen=True, slots=True)
+class Envelope:
+    """Who gets a mail, its dedup key and installation (the Message-ID) and when it leaves."""
 
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
+    recipient: str
+    key: str
+    now: datetime
+    installation: str
 
 
 @dataclass(frozen=True)
@@ -97,9 +79,8 @@ def rule_text(t: Wording, hit: RuleHit) -> str:
     return t("rule_keyword", keyword=hit.keyword or "")
 
 
-def _sentiment_text(t: Wording, payload: dict[str, Any]) -> str:
-    label = payload.get("sentiment")
-    probability = payload.get("negative_probability")
+def _sentiment_text(t: Wording, review: ReviewSnapshot) -> str:
+    label, probability = review.sentiment, review.negative_probability
     if label == "negative" and probability is not None:
         return t(
             "sentiment_with_probability",
@@ -109,31 +90,25 @@ def _sentiment_text(t: Wording, payload: dict[str, Any]) -> str:
     return t.sentiment(label)
 
 
-def review_view(t: Wording, payload: dict[str, Any], limit: int = TEXT_LIMIT) -> ReviewView:
-    text, cut = shorten(str(payload.get("text", "")), limit)
-    published = payload.get("published_at")
-    platform = str(payload.get("platform", ""))
-    display = str(payload.get("source_display") or t.platform(platform))
+def review_view(t: Wording, review: ReviewSnapshot, limit: int = TEXT_LIMIT) -> ReviewView:
+    text, cut = shorten(review.text, limit)
+    shown = review.source_display or t.platform(review.platform)
     return ReviewView(
-        author=header_text(str(payload.get("author") or ""), AUTHOR_LIMIT) or t("anonymous"),
-        rating=payload.get("rating"),
-        stars=t.stars(payload.get("rating")),
-        rating_text=t.rating(payload.get("rating")),
-        date=t.date(datetime.fromisoformat(published)) if published else "",
-        platform=display,
-        place=t.place(platform, display),
-        title=header_text(str(payload.get("title") or ""), TITLE_LIMIT),
+        author=header_text(review.author, AUTHOR_LIMIT) or t("anonymous"),
+        rating=review.rating,
+        stars=t.stars(review.rating),
+        rating_text=t.rating(review.rating),
+        date=t.date(review.published_at) if review.published_at else "",
+        platform=shown,
+        place=t.place(review.platform, shown),
+        title=header_text(review.title, TITLE_LIMIT),
         text=text,
-        truncated=cut or bool(payload.get("truncated")),
-        url=safe_url(payload.get("url")),
-        rules=[rule_text(t, RuleHit.from_payload(r)) for r in payload.get("rules", [])],
-        sentiment=_sentiment_text(t, payload),
-        edited=int(payload.get("version") or 1) > 1,
+        truncated=cut or review.truncated,
+        url=safe_url(review.url),
+        rules=[rule_text(t, hit) for hit in review.rules],
+        sentiment=_sentiment_text(t, review),
+        edited=review.review_version > 1,
     )
-
-
-def payload_wording(payload: dict[str, Any]) -> Wording:
-    return wording(payload.get("language"), str(payload.get("timezone") or "Europe/Berlin"))
 
 
 class Renderer:
@@ -143,29 +118,39 @@ class Renderer:
         self.sender = sender
         self.env = env or make_environment()
 
+    def msgid(self, envelope: Envelope) -> str:
+        return message_id(envelope.key, self.sender, envelope.installation)
+
     def message(
-        self, name: str, t: Wording, subject: str, recipient: str, key: str, now: datetime,
-        **context: Any,
-    ) -> EmailMessage:  # fmt: skip
+        self, name: str, t: Wording, subject: str, envelope: Envelope, **context: Any
+    ) -> EmailMessage:
         """Render `<name>.txt.j2` and `<name>.html.j2` into one email."""
         context.update(t=t, subject=header_text(subject))
         return build_message(
             subject=subject,
             sender=self.sender,
-            recipient=recipient,
+            recipient=envelope.recipient,
             text=render(self.env, f"{name}.txt.j2", **context),
             html=render(self.env, f"{name}.html.j2", **context),
-            msgid=message_id(key, self.sender),
-            now=now,
+            msgid=self.msgid(envelope),
+            now=envelope.now,
             lang=t.lang,
         )
 
-    def alert(
-        self, payload: dict[str, Any], recipient: str, key: str, now: datetime
-    ) -> EmailMessage:
-        t = payload_wording(payload)
-        review = review_view(t, payload)
-        business = header_text(str(payload["business"]), 200)
+    def render(self, payload: Payload, envelope: Envelope) -> EmailMessage:
+        """The email of one outbox row (digest rows go through `digest`)."""
+        if isinstance(payload, AlertPayload):
+            return self.alert(payload, envelope)
+        if isinstance(payload, BacklogPayload):
+            return self.backlog(payload, envelope)
+        if isinstance(payload, ReportPayload):
+            return self.report(payload, envelope)
+        return self.source_status(payload, envelope)
+
+    def alert(self, payload: AlertPayload, envelope: Envelope) -> EmailMessage:
+        t = wording(payload.language, payload.timezone)
+        review = review_view(t, payload.review)
+        business = header_text(payload.business, 200)
         if review.rating is None:
             subject = t("alert_subject_norating", place=review.place, business=business)
         else:
@@ -175,105 +160,66 @@ class Renderer:
                 place=review.place,
                 business=business,
             )
-        return self.message(
-            "alert", t, subject, recipient, key, now, review=review, business=business
-        )
+        return self.message("alert", t, subject, envelope, review=review, business=business)
 
-    def digest(
-        self, payloads: Sequence[dict[str, Any]], recipient: str, key: str, now: datetime
-    ) -> EmailMessage:
+    def digest(self, payloads: Sequence[AlertPayload], envelope: Envelope) -> EmailMessage:
         """Several alerts of one business for one recipient, oldest first, as one email."""
-        t = payload_wording(payloads[0])
-        business = header_text(str(payloads[0]["business"]), 200)
+        t = wording(payloads[0].language, payloads[0].timezone)
+        business = header_text(payloads[0].business, 200)
         count = len(payloads)
-        reviews = [review_view(t, p, DIGEST_TEXT_LIMIT) for p in payloads]
+        reviews = [review_view(t, p.review, DIGEST_TEXT_LIMIT) for p in payloads]
         subject = (
             t("digest_subject_one", business=business)
             if count == 1
             else t("digest_subject", count=count, business=business)
         )
         return self.message(
-            "digest", t, subject, recipient, key, now,
-            reviews=reviews, business=business, count=count,
+            "digest", t, subject, envelope, reviews=reviews, business=business, count=count
+        )
+
+    def backlog(self, payload: BacklogPayload, envelope: Envelope) -> EmailMessage:
+        """The one summary of everything found on a business's first crawl."""
+        t = wording(payload.language, payload.timezone)
+        business = header_text(payload.business, 200)
+        names = {p.source_display or t.platform(p.platform) for p in payload.platforms}
+        platform = ", ".join(sorted(names))
+        critical = [review_view(t, r, BACKLOG_TEXT_LIMIT) for r in payload.critical]
+        subject = t("backlog_subject", platform=platform, business=business)
+        return self.message(
+            "backlog", t, subject, envelope,
+            business=business, platform=platform, summary=payload,
+            critical=critical, more=payload.critical_count - len(critical),
         )  # fmt: skip
 
-    def backlog(
-        self, payload: dict[str, Any], recipient: str, key: str, now: datetime
-    ) -> EmailMessage:
-        """The one summary of everything found on a business's first crawl."""
-        t = payload_wording(payload)
-        business = header_text(str(payload["business"]), 200)
-        platforms = sorted(
-            {p.get("source_display") or t.platform(p["platform"]) for p in payload["platforms"]}
+    def report(self, payload: ReportPayload, envelope: Envelope) -> EmailMessage:
+        """The weekly report: text, HTML and the trend chart drawn now."""
+        rendered = report_render.render_report(self.env, payload.report)
+        return report_render.build_message(
+            rendered, self.sender, envelope.recipient, envelope.now, self.msgid(envelope)
         )
-        critical = [review_view(t, p, BACKLOG_TEXT_LIMIT) for p in payload["critical"]]
-        subject = t("backlog_subject", platform=", ".join(platforms), business=business)
+
+    def source_status(self, payload: SourceStatusPayload, envelope: Envelope) -> EmailMessage:
+        """Operator email: "source broken since …" or "source recovered"."""
+        t = wording(payload.language, payload.timezone)
+        name = payload.kind
+        values = {"source": payload.source, "business": payload.business}
         return self.message(
-            "backlog", t, subject, recipient, key, now,
-            business=business, platform=", ".join(platforms), summary=payload,
-            critical=critical, more=payload["critical_count"] - len(critical),
+            "source_status", t, t(f"{name}_subject", **values), envelope,
+            heading=t(f"{name}_heading"),
+            intro=t(
+                f"{name}_intro", **values, platform=t.platform(payload.platform),
+                since=t.datetime(payload.since), failures=payload.failures,
+            ),
+            broken=name == "source_broken", error=" ".join((payload.error or "").split())[:1000],
         )  # fmt: skip
 
     def test(
         self, recipient: str, backend: str, now: datetime, language: str = "de",
         timezone: str = "Europe/Berlin",
     ) -> EmailMessage:  # fmt: skip
+        """A test mail is never re-sent: a random id stands in for the installation's."""
         t = wording(language, timezone)
-        key = f"test:{recipient}:{now.isoformat()}"
+        envelope = Envelope(recipient, f"test:{recipient}", now, secrets.token_hex(8))
         return self.message(
-            "test", t, t("test_subject"), recipient, key, now, when=t.datetime(now), backend=backend
+            "test", t, t("test_subject"), envelope, when=t.datetime(now), backend=backend
         )
-
-
-class _HasMail(Protocol):
-    @property
-    def mail(self) -> MailSettings: ...
-
-
-class _BusinessLike(Protocol):
-    @property
-    def name(self) -> str: ...
-    @property
-    def language(self) -> str: ...
-    @property
-    def timezone(self) -> str: ...
-
-
-class _SourceLike(Protocol):
-    @property
-    def name(self) -> str: ...
-    @property
-    def type(self) -> str: ...
-
-
-def render_source_status(
-    config: _HasMail,
-    business: _BusinessLike,
-    source: _SourceLike,
-    kind: str,
-    since: datetime,
-    error: str | None,
-    failures: int,
-    recipient: str,
-    now: datetime,
-) -> str:
-    """Operator email: "source broken since …" or "source recovered" (kind says which).
-
-    Returns the RFC 5322 text an outbox row keeps; the Message-ID is stable per source,
-    streak and recipient.
-    """
-    t = wording(business.language, business.timezone)
-    broken = str(kind) == NotificationKind.SOURCE_BROKEN.value
-    name = "source_broken" if broken else "source_recovered"
-    values = {"source": source.name, "business": business.name}
-    key = f"{name}:{business.name}:{source.name}:{since.isoformat()}:{recipient}"
-    message = Renderer(config.mail.sender).message(
-        "source_status", t, t(f"{name}_subject", **values), recipient, key, now,
-        heading=t(f"{name}_heading"),
-        intro=t(
-            f"{name}_intro", **values, platform=t.platform(source.type),
-            since=t.datetime(since), failures=failures,
-        ),
-        broken=broken, error=" ".join((error or "").split())[:1000],
-    )  # fmt: skip
-    return to_text(message)

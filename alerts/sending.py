@@ -7,8 +7,9 @@ Delivery is at-least-once, not exactly-once: when the server accepted a message 
 process dies before `mark_sent` commits, the row is sent again after the lease; the second
 copy carries the same Message-ID (mail clients and servers may fold it away).
 
-Digest rows of one business and recipient that are due together become ONE email and are
-marked sent together.
+Every email is rendered here, when it is sent, from the row's typed payload (`alerts.payloads`;
+rows of older versions through `alerts.legacy`): its Date is the send time. Digest rows of one
+business and recipient that are due together become ONE email and are marked sent together.
 
 Only a message the server refused (a 4xx/5xx reply) or one that cannot render counts toward
 `max_attempts`. While the server cannot be reached at all (refused connection, timeout, DNS,
@@ -21,21 +22,25 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 
 from jinja2 import TemplateError
+from pydantic import ValidationError
 from sqlalchemy import or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
-from alerts.dedup import dedup_recipient
+from alerts.dedup import dedup_key, dedup_recipient
+from alerts.legacy import legacy_alert, legacy_timing, stored_message
 from alerts.mail import Mailer, MailError
-from alerts.message import from_text
-from alerts.render import Renderer
-from alerts.timing import retry_time
+from alerts.payloads import AlertPayload, is_typed, read_payload
+from alerts.render import Envelope, Renderer
+from alerts.settings import QuietHours
+from alerts.timing import after_quiet_hours
 from storage.db import session_scope
+from storage.installation import installation_id
 from storage.models import Notification, NotificationStatus
 from storage.outbox import due, mark_attempt_failed, mark_sent, postpone
 
@@ -105,17 +110,56 @@ def claim(engine: Engine, rows: list[Notification], now: datetime, lease: timede
     return won
 
 
-def build(renderer: Renderer, rows: list[Notification], now: datetime) -> EmailMessage:
-    """The stored message, or for digest rows the one email rendered from their payloads."""
+def build(
+    renderer: Renderer, rows: list[Notification], now: datetime, installation: str
+) -> EmailMessage:
+    """The email for `rows`, rendered now; digest rows become one email, oldest first."""
     first = rows[0]
-    if not first.digest:
-        if first.message is None:
-            raise ValueError(f"notification {first.id} has no rendered message")
-        return from_text(first.message)
-    ordered = sorted(rows, key=lambda r: (str(r.payload.get("published_at") or ""), r.id or 0))
-    ids = "-".join(str(r.id) for r in ordered)
-    key = f"digest:{first.business_id}:{dedup_recipient(first.recipient)}:{ids}"
-    return renderer.digest([r.payload for r in ordered], first.recipient, key, now)
+    if first.digest:
+        alerts = sorted((_alert(r), r.id or 0) for r in rows)
+        ids = "-".join(str(i) for _, i in alerts)
+        key = dedup_key("digest", first.business_id, ids, recipient=first.recipient)
+        envelope = Envelope(first.recipient, key, now, installation)
+        return renderer.digest([a.payload for a, _ in alerts], envelope)
+    if is_typed(first.payload):
+        envelope = Envelope(first.recipient, first.dedup_key, now, installation)
+        return renderer.render(read_payload(first.payload), envelope)
+    if first.message is None:
+        raise ValueError(f"notification {first.id} has neither a payload nor a message")
+    return stored_message(first.message, now)
+
+
+@dataclass(frozen=True, order=True)
+class _Dated:
+    published: datetime
+    payload: AlertPayload = field(compare=False)
+
+
+def _alert(row: Notification) -> _Dated:
+    if is_typed(row.payload):
+        payload = read_payload(row.payload)
+        if not isinstance(payload, AlertPayload):
+            raise ValueError(f"digest row {row.id} holds a {payload.kind} payload")
+    else:
+        payload = legacy_alert(row.payload)
+    return _Dated(payload.review.published_at or datetime.min.replace(tzinfo=UTC), payload)
+
+
+def _send_window(row: Notification) -> tuple[QuietHours | None, str]:
+    """The quiet hours and time zone a retry of this row respects."""
+    if not is_typed(row.payload):
+        legacy = legacy_timing(row.payload)
+        return legacy.quiet_hours, legacy.timezone or "Europe/Berlin"
+    try:
+        payload = read_payload(row.payload)
+    except ValidationError:
+        return None, "Europe/Berlin"
+    return payload.quiet_hours, payload.timezone
+
+
+def _retry_time(row: Notification, when: datetime) -> datetime:
+    quiet, timezone = _send_window(row)
+    return after_quiet_hours(when, quiet, timezone)
 
 
 def send_due(
@@ -125,13 +169,15 @@ def send_due(
     summary = SendSummary()
     with session_scope(engine) as session:
         rows = due(session, now)
+        installation = installation_id(session)
     for group in _groups(rows):
         ids = claim(engine, group, now, policy.lease)
         if not ids:
             summary.skipped += len(group)
             continue
         claimed = [r for r in group if r.id in ids]
-        if not _deliver(engine, mailer, renderer, claimed, now, policy, summary):
+        sent = _deliver(engine, mailer, renderer, claimed, now, installation, policy, summary)
+        if not sent:
             log.warning("mail server unreachable: the rest waits for the next run")
             break
     if summary.emails or summary.retrying or summary.failed:
@@ -145,12 +191,13 @@ def _deliver(
     renderer: Renderer,
     rows: list[Notification],
     now: datetime,
+    installation: str,
     policy: SendPolicy,
     summary: SendSummary,
 ) -> bool:
     """Send one email for `rows`; False when the server is unreachable (stop this run)."""
     try:
-        message = build(renderer, rows, now)
+        message = build(renderer, rows, now, installation)
         mailer.send(message)
     except MailError as exc:
         if exc.unreachable:
@@ -191,7 +238,7 @@ def _postpone(
             delay = policy.outage_delay(now - stored.send_after)
             postpone(session, stored, error, now, delay)
             assert stored.next_attempt_at is not None
-            stored.next_attempt_at = retry_time(stored.next_attempt_at, stored.payload)
+            stored.next_attempt_at = _retry_time(stored, stored.next_attempt_at)
             summary.retrying += 1
             log.warning(
                 "notification %s to %s: mail server unreachable, next try at %s: %s",
@@ -211,7 +258,7 @@ def _failed(
         for stored in _reloaded(session, rows):
             mark_attempt_failed(session, stored, error, now, policy.max_attempts, policy.retry_base)
             if stored.next_attempt_at is not None:
-                stored.next_attempt_at = retry_time(stored.next_attempt_at, stored.payload)
+                stored.next_attempt_at = _retry_time(stored, stored.next_attempt_at)
             if stored.status == NotificationStatus.FAILED.value:
                 summary.failed += 1
                 log.error(

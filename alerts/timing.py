@@ -6,7 +6,6 @@ Times are computed from an explicit `now`, so tests need no clock and no sleepin
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from alerts.settings import QuietHours
@@ -59,21 +58,3 @@ def send_after(
     """Instant: now; digest: the next digest time; both pushed past quiet hours."""
     when = now if digest_time is None else next_digest_time(now, digest_time, timezone)
     return after_quiet_hours(when, quiet, timezone)
-
-
-def quiet_payload(quiet: QuietHours | None) -> dict[str, str] | None:
-    """Quiet hours as an outbox payload keeps them, so retries respect them too."""
-    if quiet is None:
-        return None
-    return {"start": quiet.start.isoformat("minutes"), "end": quiet.end.isoformat("minutes")}
-
-
-def retry_time(when: datetime, payload: dict[str, Any]) -> datetime:
-    """A retry that would land in the owner's quiet hours waits for their end."""
-    quiet = payload.get("quiet_hours")
-    if not quiet:
-        return when
-    hours = QuietHours(
-        start=time.fromisoformat(quiet["start"]), end=time.fromisoformat(quiet["end"])
-    )
-    return after_quiet_hours(when, hours, str(payload.get("timezone") or "Europe/Berlin"))

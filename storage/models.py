@@ -174,10 +174,12 @@ class NotificationStatus(enum.StrEnum):
 class Notification(SQLModel, table=True):
     """The outbox: one row per message to one recipient, unique by `dedup_key`.
 
-    A row is written in the same transaction as the decision that caused it, with the
-    rendered email in `message` (RFC 5322 text); a sender delivers rows whose `send_after`
-    and `next_attempt_at` have passed. `digest` rows carry no message: they are grouped per
-    recipient and business into one email at send time, from `payload`.
+    A row is written in the same transaction as the decision that caused it, with what the
+    email needs in `payload` (JSON; its shape belongs to the alerts package, which renders
+    the email when it sends the row). A sender delivers rows whose `send_after` and
+    `next_attempt_at` have passed; `digest` rows are grouped per recipient and business into
+    one email. `message` holds the email rendered when decided, written only by versions
+    before payload version 2; such rows are sent as stored.
     """
 
     id: int | None = Field(default=None, primary_key=True)
@@ -201,6 +203,16 @@ class Notification(SQLModel, table=True):
     )
     next_attempt_at: datetime | None = ts_field()
     sent_at: datetime | None = ts_field()
+
+
+class Installation(SQLModel, table=True):
+    """This installation's random id (one row), part of every Message-ID it sends."""
+
+    id: int = Field(default=1, primary_key=True)
+    token: str = Field(max_length=64)
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from alerts.decide import BACKLOG_GRACE, decide_alerts
 from alerts.dedup import dedup_recipient
-from alerts.message import from_text
+from alerts.payloads import BacklogPayload, read_payload
 from alerts.policy import AlertPolicy
 from alerts.settings import AlertRules
 from storage.db import session_scope
@@ -21,10 +21,10 @@ from tests.factories import make_business_and_source
 from tests.test_alerts_decide import (
     NOW,
     OWNER,
-    RENDERER,
     add_review,
     outbox,
     policy,
+    rendered,
     review_row,
     seed,
 )
@@ -59,14 +59,14 @@ def test_a_failing_business_does_not_stop_the_others(
     rules = policies(*names, **{"Café Kaputt": {"timezone": "Mars/Olympus_Mons"}})
     caplog.set_level(logging.ERROR, logger="alerts.decide")
     for _ in range(2):  # the next run is not blocked either
-        summary = decide_alerts(engine, rules, RENDERER, NOW)
+        summary = decide_alerts(engine, rules, NOW)
         assert summary.businesses == ["Café Eins", "Café Drei"]
         assert summary.failed_businesses == [review_row(engine, reviews[1]).business_id]
     assert sorted(n.review_id for n in outbox(engine)) == [reviews[0], reviews[2]]
     assert review_row(engine, reviews[1]).alert_checked_version == 0  # open for the next run
     assert len(caplog.records) == 2 and all(r.exc_info for r in caplog.records)
     fixed = policies(*names)
-    assert decide_alerts(engine, fixed, RENDERER, NOW).alerts == 1  # fixed config: alerted
+    assert decide_alerts(engine, fixed, NOW).alerts == 1  # fixed config: alerted
 
 
 def test_a_review_that_cannot_render_is_closed_alone(
@@ -76,14 +76,14 @@ def test_a_review_that_cannot_render_is_closed_alone(
     broken = add_review(engine, source, platform_id="inf", rating=float("-inf"), text="Kaputt")
     fine = add_review(engine, source, platform_id="ok", rating=1.0, text="Schlecht")
     caplog.set_level(logging.ERROR, logger="alerts.decide")
-    summary = decide_alerts(engine, policy(), RENDERER, NOW)
+    summary = decide_alerts(engine, policy(), NOW)
     assert (summary.alerts, summary.unrenderable, summary.waiting) == (1, 1, 1)
     [row] = outbox(engine)
-    assert row.review_id == fine and "Schlecht" in str(from_text(row.message or ""))
+    assert row.review_id == fine and "Schlecht" in str(rendered(engine, row))
     assert review_row(engine, broken).alert_checked_version == 1
     [error] = caplog.records
-    assert f"review {broken} cannot be rendered" in error.getMessage() and error.exc_info
-    assert decide_alerts(engine, policy(), RENDERER, NOW).added == 0
+    assert f"review {broken} cannot be alerted" in error.getMessage() and error.exc_info
+    assert decide_alerts(engine, policy(), NOW).added == 0
 
 
 def _first_seen(engine: Engine, review_id: int) -> Any:
@@ -101,19 +101,20 @@ def test_backlog_of_a_first_crawl_that_never_completes_is_summarised_after_the_g
         assert stored is not None
         stored.consecutive_failures = 3  # the first crawl keeps failing
     stored_at = _first_seen(engine, old)
-    early = decide_alerts(engine, policy(), RENDERER, stored_at + timedelta(days=1))
+    early = decide_alerts(engine, policy(), stored_at + timedelta(days=1))
     assert early.added == 0 and outbox(engine) == []
     assert review_row(engine, old).alert_checked_version == 0
     late = stored_at + BACKLOG_GRACE + timedelta(minutes=1)
-    summary = decide_alerts(engine, policy(), RENDERER, late)
+    summary = decide_alerts(engine, policy(), late)
     assert (summary.backlog_summaries, summary.alerts) == (1, 0)
     [row] = outbox(engine)
-    assert row.kind == "backlog_summary" and row.payload["count"] == 2
-    assert row.payload["critical_count"] == 1 and row.recipient == OWNER
+    summary_payload = read_payload(row.payload)
+    assert isinstance(summary_payload, BacklogPayload) and summary_payload.count == 2
+    assert summary_payload.critical_count == 1 and row.recipient == OWNER
     assert row.dedup_key.endswith(f":{dedup_recipient(OWNER)}")
     with session_scope(engine) as session:
         assert all(r.alert_checked_version == 1 for r in session.exec(select(Review)))
-    assert decide_alerts(engine, policy(), RENDERER, late + timedelta(days=1)).added == 0
+    assert decide_alerts(engine, policy(), late + timedelta(days=1)).added == 0
 
 
 def test_dedup_recipient_ignores_case_and_spaces() -> None:
@@ -123,7 +124,7 @@ def test_dedup_recipient_ignores_case_and_spaces() -> None:
 def test_recipient_case_never_makes_a_second_alert(engine: Engine) -> None:
     source = seed(engine)
     add_review(engine, source, rating=1.0)
-    assert decide_alerts(engine, policy(recipients=["Inhaber@Example.test"]), RENDERER, NOW).alerts
+    assert decide_alerts(engine, policy(recipients=["Inhaber@Example.test"]), NOW).alerts
     add_review(engine, source, rating=1.0, text="bearbeitet")  # an edit: decided again
-    assert decide_alerts(engine, policy(recipients=[OWNER]), RENDERER, NOW).alerts == 0
+    assert decide_alerts(engine, policy(recipients=[OWNER]), NOW).alerts == 0
     assert len(outbox(engine)) == 1

@@ -27,6 +27,7 @@ from tests.test_alerts_decide import (
     RENDERER,
     add_review,
     classify,
+    installation,
     outbox,
     policy,
     seed,
@@ -81,7 +82,7 @@ def _one_alert(engine: Engine) -> int:
         engine, source, rating=1.0, author="Max Kritisch", text="Brötchen steinhart.", url=URL
     )
     classify(engine, review, "negative", 0.96)
-    assert decide_alerts(engine, policy(), RENDERER, NOW).alerts == 1
+    assert decide_alerts(engine, policy(), NOW).alerts == 1
     return review
 
 
@@ -112,7 +113,8 @@ def test_refusing_server_retries_with_backoff_then_delivers_once(engine: Engine)
     message = got.message
     assert got.rcpt_tos == [OWNER]
     assert message["Subject"] == f"⚠ Neue 1-Sterne-Bewertung auf Trustpilot – {BUSINESS}"
-    assert message["Message-ID"] == message_id(f"alert:{review}:{OWNER}", RENDERER.sender)
+    key = f"alert:{review}:{OWNER}"
+    assert message["Message-ID"] == message_id(key, RENDERER.sender, installation(engine))
     plain, html = parts(message)
     for text in (plain, html):
         assert "Max Kritisch" in text and "Brötchen steinhart." in text and "20.11.2026" in text
@@ -126,7 +128,7 @@ def test_server_down_then_back_delivers_every_alert_once(engine: Engine) -> None
     source = seed(engine)
     for i in range(3):
         add_review(engine, source, platform_id=f"r{i}", rating=1.0, text=f"Schlecht Nr. {i}")
-    decide_alerts(engine, policy(), RENDERER, NOW)
+    decide_alerts(engine, policy(), NOW)
     server = SmtpServer()  # port reserved, nothing listening yet: the server is down
     down = send_due(engine, mailer(server), RENDERER, NOW, POLICY)
     assert (down.retrying, down.sent) == (1, 0)  # stops at the first: the rest was not tried
@@ -183,7 +185,8 @@ def test_crash_after_claim_resends_after_the_lease_with_the_same_message_id(
         done = send_due(engine, mailer(server), RENDERER, NOW + POLICY.lease, POLICY)
         assert done.sent == 1
         [message] = server.messages
-    assert message["Message-ID"] == message_id(f"alert:{review}:{OWNER}", RENDERER.sender)
+    key = f"alert:{review}:{OWNER}"
+    assert message["Message-ID"] == message_id(key, RENDERER.sender, installation(engine))
 
 
 def test_digest_groups_due_rows_per_recipient_into_one_email(engine: Engine) -> None:
@@ -191,11 +194,9 @@ def test_digest_groups_due_rows_per_recipient_into_one_email(engine: Engine) -> 
     rules = policy(mode="digest", digest_time=time(18, 0), recipients=[OWNER, "b@example.test"])
     for i, hour in enumerate((8, 12, 16)):
         add_review(engine, source, platform_id=f"d{i}", rating=1.0 + i % 2, text=f"Ärger Nr. {i}")
-        decide_alerts(
-            engine, rules, RENDERER, datetime(2026, 11, 23, hour, tzinfo=UTC) - timedelta(hours=1)
-        )
+        decide_alerts(engine, rules, datetime(2026, 11, 23, hour, tzinfo=UTC) - timedelta(hours=1))
     add_review(engine, source, platform_id="tomorrow", rating=1.0, text="Ärger Nr. 3")
-    decide_alerts(engine, rules, RENDERER, datetime(2026, 11, 23, 17, 30, tzinfo=UTC))
+    decide_alerts(engine, rules, datetime(2026, 11, 23, 17, 30, tzinfo=UTC))
     with SmtpServer() as server:
         before = datetime(2026, 11, 23, 16, 59, tzinfo=UTC)  # 17:59 Berlin
         assert send_due(engine, mailer(server), RENDERER, before, POLICY).emails == 0
@@ -226,7 +227,7 @@ def test_quiet_hours_delay_delivery_never_drop_it(engine: Engine) -> None:
     source = seed(engine)
     add_review(engine, source, rating=1.0, text="Nachts geschrieben.")
     late = datetime(2026, 11, 23, 22, 30, tzinfo=UTC)  # 23:30 in Berlin
-    decide_alerts(engine, policy(quiet_hours=QuietHours()), RENDERER, late)
+    decide_alerts(engine, policy(quiet_hours=QuietHours()), late)
     with SmtpServer() as server:
         for minutes in (1, 60, 6 * 60, 7 * 60 + 29):  # until 06:59 Berlin: nothing
             assert (
@@ -278,7 +279,7 @@ def test_two_senders_at_once_deliver_each_alert_once(engine: Engine) -> None:
     source = seed(engine)
     for i in range(12):
         add_review(engine, source, platform_id=f"c{i}", rating=1.0, text=f"Parallel {i}")
-    decide_alerts(engine, policy(), RENDERER, NOW)
+    decide_alerts(engine, policy(), NOW)
     with SmtpServer() as server, ThreadPoolExecutor(max_workers=2) as pool:
         runs = [pool.submit(send_due, engine, mailer(server), RENDERER, NOW, POLICY) for _ in "ab"]
         results = [run.result(timeout=60) for run in runs]
@@ -290,7 +291,7 @@ def test_a_retry_never_lands_in_quiet_hours(engine: Engine) -> None:
     source = seed(engine)
     add_review(engine, source, rating=1.0)
     evening = datetime(2026, 11, 23, 20, 59, 30, tzinfo=UTC)  # 21:59:30 in Berlin
-    decide_alerts(engine, policy(quiet_hours=QuietHours()), RENDERER, evening)
+    decide_alerts(engine, policy(quiet_hours=QuietHours()), evening)
     with SmtpServer(refuse_first=1) as server:
         assert send_due(engine, mailer(server), RENDERER, evening, POLICY).retrying == 1
         [row] = outbox(engine)

@@ -18,7 +18,16 @@ from storage.models import Notification, utcnow
 from storage.outbox import counts_by_business, counts_by_status, due
 from tests.smtp_server import SmtpServer, closed_port
 from tests.test_alerts_cli import smtp_section, write_config
-from tests.test_alerts_decide import NOW, OWNER, RENDERER, add_review, outbox, policy, seed
+from tests.test_alerts_decide import (
+    NOW,
+    OWNER,
+    RENDERER,
+    add_review,
+    installation,
+    outbox,
+    policy,
+    seed,
+)
 
 DEFAULTS = SendPolicy()  # 6 attempts, backoff from 60 s: the settings that used to lose alerts
 
@@ -36,7 +45,7 @@ def _alerts(engine: Engine, count: int, now: datetime = NOW) -> None:
     source = seed(engine)
     for i in range(count):
         add_review(engine, source, platform_id=f"o{i}", rating=1.0, text=f"Ausfall Nr. {i}")
-    assert decide_alerts(engine, policy(), RENDERER, now).alerts == count
+    assert decide_alerts(engine, policy(), now).alerts == count
 
 
 def test_an_outage_of_six_hours_loses_no_alert_and_sends_each_once(engine: Engine) -> None:
@@ -110,7 +119,8 @@ def test_killed_after_the_server_accepted_resends_with_the_same_message_id(
         with session_scope(engine) as session:
             rows = due(session, NOW)
         assert claim(engine, rows, NOW, DEFAULTS.lease) == [rows[0].id]
-        mailer(server).send(build(RENDERER, rows, NOW))  # accepted ... and the process dies
+        accepted = build(RENDERER, rows, NOW, installation(engine))
+        mailer(server).send(accepted)  # accepted ... and the process dies
         soon = NOW + timedelta(minutes=1)
         assert send_due(engine, mailer(server), RENDERER, soon, DEFAULTS).sent == 0
         after = NOW + DEFAULTS.lease
@@ -121,7 +131,8 @@ def test_killed_after_the_server_accepted_resends_with_the_same_message_id(
         first, second = server.messages
     [row] = outbox(engine)
     key = f"alert:{row.review_id}:{OWNER}"
-    assert first["Message-ID"] == second["Message-ID"] == message_id(key, RENDERER.sender)
+    expected = message_id(key, RENDERER.sender, installation(engine))
+    assert first["Message-ID"] == second["Message-ID"] == expected
     assert (row.status, row.attempts) == ("sent", 1)
 
 

@@ -8,17 +8,22 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.engine import Engine
 
 from alerts.decide import decide_alerts
-from alerts.message import from_text
+from alerts.payloads import (
+    AlertPayload,
+    BacklogPayload,
+    PlatformCount,
+    ReviewSnapshot,
+    SourceStatusPayload,
+)
 from alerts.policy import AlertPolicy
-from alerts.render import Renderer, render_source_status
+from alerts.render import Envelope, Renderer
 from alerts.sending import send_due
 from alerts.settings import AlertRules
-from leumund.config import BusinessConfig, Config, SourceConfig
 from storage.db import session_scope
-from storage.models import NotificationKind, Source
+from storage.models import Source
 from tests.factories import make_business_and_source
 from tests.smtp_server import SmtpServer
-from tests.test_alerts_decide import NOW, OWNER, RENDERER, add_review, outbox
+from tests.test_alerts_decide import NOW, OWNER, RENDERER, add_review, outbox, rendered
 from tests.test_alerts_delivery import POLICY, links, mailer, parts
 
 EVIL_BUSINESS = "Café 😀\r\nBcc: victim@example.test"
@@ -47,7 +52,7 @@ def test_hostile_review_renders_safely_end_to_end(engine: Engine) -> None:
         author=f"Eve\r\nBcc: victim@example.test\u202e{SCRIPT}" + "X" * 50_000,
         title="Übel\nX-Injected: yes", url="https://example.test/r/1",
     )  # fmt: skip
-    decide_alerts(engine, _evil_policy(), RENDERER, NOW)
+    decide_alerts(engine, _evil_policy(), NOW)
     with SmtpServer() as server:
         assert send_due(engine, mailer(server), RENDERER, NOW, POLICY).sent == 1
         [got] = server.received
@@ -82,38 +87,40 @@ def test_dangerous_links_become_no_links(engine: Engine) -> None:
         stored = session.get(Source, source)
         assert stored is not None
         stored.url = "data:text/html,<b>x</b>"
-    decide_alerts(engine, _evil_policy(), RENDERER, NOW)
+    decide_alerts(engine, _evil_policy(), NOW)
     [row] = outbox(engine)
-    _, html = parts(from_text(row.message or ""))
+    _, html = parts(rendered(engine, row))
     assert links(html) == []
     assert "javascript:" not in html and "Jetzt antworten" not in html
 
 
-def _payload(**fields: object) -> dict[str, object]:
-    base: dict[str, object] = {
-        "business": "Dental Practice",
-        "language": "en",
-        "timezone": "Europe/Berlin",
+def _alert(language: str = "en", **fields: object) -> AlertPayload:
+    review: dict[str, object] = {
         "review_id": 1,
-        "version": 1,
         "platform": "google_places",
         "source": "google",
         "author": "Sam",
         "rating": None,
-        "title": "",
         "text": "Waited two hours, rude staff.",
-        "truncated": False,
         "published_at": "2026-11-20T23:30:00+00:00",
         "url": "https://maps.example.test/r/9",
         "rules": [{"rule": "negative", "threshold": 0.8, "value": 0.9}],
         "sentiment": "negative",
         "negative_probability": 0.9,
     }
-    return base | fields
+    return AlertPayload(
+        business="Dental Practice",
+        language=language,
+        review=ReviewSnapshot.model_validate(review | fields),
+    )
+
+
+def envelope(recipient: str = OWNER, key: str = "alert:1:owner") -> Envelope:
+    return Envelope(recipient, key, NOW, "0123456789abcdef")
 
 
 def test_english_alert_without_stars() -> None:
-    message = RENDERER.alert(_payload(), "owner@example.test", "alert:1:owner", NOW)
+    message = RENDERER.alert(_alert(), envelope())
     assert message["Subject"] == "⚠ New critical review on Google – Dental Practice"
     assert message["Content-Language"] == "en"
     plain, html = parts(message)
@@ -126,9 +133,9 @@ def test_english_alert_without_stars() -> None:
 
 
 def test_edited_and_pending_sentiment_are_shown() -> None:
-    payload = _payload(language="de", version=2, sentiment=None, negative_probability=None,
-                       rating=2.0, rules=[{"rule": "keyword", "keyword": "Hygiene"}])  # fmt: skip
-    plain, html = parts(RENDERER.alert(payload, "o@example.test", "alert:1:o", NOW))
+    payload = _alert("de", review_version=2, sentiment=None, negative_probability=None,
+                     rating=2.0, rules=[{"rule": "keyword", "keyword": "Hygiene"}])  # fmt: skip
+    plain, html = parts(RENDERER.alert(payload, envelope()))
     for text in (plain, html):
         assert "nachträglich geändert" in text
         assert "Stimmung: noch nicht ausgewertet" in text
@@ -136,16 +143,16 @@ def test_edited_and_pending_sentiment_are_shown() -> None:
 
 
 def test_backlog_summary_lists_counts_average_and_newest_critical() -> None:
-    critical = [_payload(language="de", rating=1.0, author=f"Kunde {i}") for i in range(5)]
-    payload = {
-        "business": "Bäckerei Beispiel", "language": "de", "timezone": "Europe/Berlin",
-        "count": 42, "average": 4.25, "critical_count": 7, "critical": critical,
-        "platforms": [
-            {"platform": "trustpilot", "source": "tp", "count": 30, "average": 4.5},
-            {"platform": "google_places", "source": "g", "count": 12, "average": None},
-        ],
-    }  # fmt: skip
-    message = RENDERER.backlog(payload, OWNER, "backlog:1:1:o", NOW)
+    critical = [_alert("de", rating=1.0, author=f"Kunde {i}").review for i in range(5)]
+    payload = BacklogPayload(
+        business="Bäckerei Beispiel", count=42, average=4.25, critical_count=7,
+        critical=tuple(critical),
+        platforms=(
+            PlatformCount(platform="trustpilot", source="tp", count=30, average=4.5),
+            PlatformCount(platform="google_places", source="g", count=12, average=None),
+        ),
+    )  # fmt: skip
+    message = RENDERER.backlog(payload, envelope(key="backlog:1:1:o"))
     assert message["Subject"] == "Leumund überwacht jetzt Google, Trustpilot – Bäckerei Beispiel"
     plain, html = parts(message)
     for text in (plain, html):
@@ -154,26 +161,25 @@ def test_backlog_summary_lists_counts_average_and_newest_critical() -> None:
         assert all(f"Kunde {i}" in text for i in range(5))
 
 
-def test_source_status_emails_for_the_operator() -> None:
-    config = Config(mail={"sender": "Leumund <ops@example.test>"})  # type: ignore[arg-type]
-    business = BusinessConfig(name="Bäckerei Beispiel", owner_emails=[OWNER])
-    source = SourceConfig(name="tp", type="trustpilot", url="https://tp.example.test")
-    since = datetime(2026, 11, 20, 5, 0, tzinfo=UTC)
-    args = (config, business, source)
-    broken = from_text(
-        render_source_status(*args, NotificationKind.SOURCE_BROKEN, since,
-                             "HTTP 403 Forbidden\nat page 1", 3, "it@example.test", NOW)
+def _status(kind: str, error: str | None, failures: int) -> SourceStatusPayload:
+    return SourceStatusPayload.model_validate(
+        {"kind": kind, "business": "Bäckerei Beispiel", "source": "tp", "platform": "trustpilot",
+         "since": datetime(2026, 11, 20, 5, 0, tzinfo=UTC), "failures": failures, "error": error}
     )  # fmt: skip
+
+
+def test_source_status_emails_for_the_operator() -> None:
+    renderer = Renderer("Leumund <ops@example.test>")
+    broken_payload = _status("source_broken", "HTTP 403 Forbidden\nat page 1", 3)
+    broken = renderer.render(broken_payload, envelope("it@example.test", "source_broken:1:x"))
     assert broken["Subject"] == "Leumund: Quelle „tp“ von Bäckerei Beispiel funktioniert nicht"
     assert broken["To"] == "it@example.test" and broken["From"] == "Leumund <ops@example.test>"
     plain, html = parts(broken)
     for text in (plain, html):
         assert "seit 20.11.2026, 06:00 Uhr fehl (3 Versuche in Folge)" in text
         assert "HTTP 403 Forbidden at page 1" in text
-    recovered = from_text(
-        render_source_status(*args, NotificationKind.SOURCE_RECOVERED, since, None, 0,
-                             "it@example.test", NOW)
-    )  # fmt: skip
+    recovered_payload = _status("source_recovered", None, 0)
+    recovered = renderer.render(recovered_payload, envelope("it@example.test", "source_rec:1:x"))
     assert recovered["Subject"] == "Leumund: Quelle „tp“ von Bäckerei Beispiel funktioniert wieder"
     assert recovered["Message-ID"] != broken["Message-ID"]
     assert "Letzter Fehler" not in parts(recovered)[0]

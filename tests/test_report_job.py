@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from email import message_from_bytes, message_from_string, policy
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from alerts.render import Renderer
+from alerts.sending import build
 from leumund.cli import main
 from leumund.jobs.report import enqueue_weekly_reports
 from leumund.loading import load_config
@@ -45,6 +48,14 @@ def config_path(tmp_path: Path, engine: Engine) -> Path:
     return path
 
 
+def rendered(row: Notification) -> EmailMessage:
+    """The email the sender makes of `row`, parsed as a mail client would."""
+    message = build(Renderer("Leumund <l@example.test>"), [row], NOW, "0123456789abcdef")
+    parsed = message_from_bytes(message.as_bytes(), policy=policy.default)
+    assert isinstance(parsed, EmailMessage)
+    return parsed
+
+
 def reports(engine: Engine) -> list[Notification]:
     with Session(engine) as s:
         return list(s.exec(select(Notification).order_by(col(Notification.id))))
@@ -59,8 +70,8 @@ def test_enqueue_once_per_week_and_recipient(engine: Engine, config_path: Path) 
         ("report", "report:1:2026-W47:chefin@baeckerei.example", "chefin@baeckerei.example"),
         ("report", "report:1:2026-W47:filiale@baeckerei.example", "filiale@baeckerei.example"),
     ]
-    assert rows[0].message is not None
-    msg = message_from_string(rows[0].message, policy=policy.default)
+    assert rows[0].message is None  # rendered when sent
+    msg = rendered(rows[0])
     assert msg["To"] == "chefin@baeckerei.example"
     types = [p.get_content_type() for p in msg.walk()]
     assert types == [
@@ -77,8 +88,7 @@ def test_named_business_is_reported_even_when_disabled(engine: Engine, config_pa
     config = load_config(config_path, {})
     assert enqueue_weekly_reports(engine, config, NOW, "Praxis Still", "2026-W47") == 1
     (row,) = reports(engine)
-    assert row.message is not None
-    msg = message_from_string(row.message, policy=policy.default)
+    msg = rendered(row)
     assert msg["Subject"] == "Weekly report week 47, 2026 – Praxis Still"
     body = msg.get_body(("plain",))
     assert body is not None and "No new reviews came in this week." in body.get_content()

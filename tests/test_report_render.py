@@ -38,7 +38,7 @@ def de_number(value: float) -> str:
 
 def email_of(report: WeeklyReport) -> tuple[RenderedReport, EmailMessage]:
     rendered = render_report(make_environment(), report)
-    msg = build_message(rendered, SENDER, "inhaber@baeckerei.example", NOW, "report:1:x")
+    msg = build_message(rendered, SENDER, "inhaber@baeckerei.example", NOW, "<report.1@x.test>")
     parsed = message_from_bytes(msg.as_bytes(), policy=policy.default)
     assert isinstance(parsed, EmailMessage)
     return rendered, parsed

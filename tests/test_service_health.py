@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import email
-from email.message import EmailMessage
-from email.policy import default
 from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from alerts.mail import SmtpMailer
+from alerts.payloads import SourceStatusPayload, read_payload
+from alerts.render import Renderer
+from alerts.sending import build
 from leumund.config import Config
 from leumund.jobs.alerts import send_due
 from leumund.jobs.health import check_sources
@@ -52,13 +52,6 @@ def _operator_mail(engine: Engine) -> list[Notification]:
         return [r for r in rows if r.kind.startswith("source_")]
 
 
-def _parse(text: str | None) -> EmailMessage:
-    assert text is not None
-    parsed = email.message_from_string(text, policy=default)
-    assert isinstance(parsed, EmailMessage)
-    return parsed
-
-
 def test_one_broken_email_after_threshold_and_one_when_recovered(any_engine: Engine) -> None:
     engine = any_engine
     config = _config(operator_emails=["it@example.de"])
@@ -76,8 +69,11 @@ def test_one_broken_email_after_threshold_and_one_when_recovered(any_engine: Eng
     with Session(engine) as session:
         source = session.exec(select(Source)).one()
         assert source.broken_notified and source.failing_since is not None
-        assert rows[0].payload["since"] == source.failing_since.isoformat()
-    message = _parse(rows[0].message)
+        payload = read_payload(rows[0].payload)
+        assert isinstance(payload, SourceStatusPayload)
+        assert payload.since == source.failing_since and payload.failures == 3
+    assert rows[0].message is None  # rendered when sent
+    message = build(Renderer(config.mail.sender), [rows[0]], utcnow(), "0123456789abcdef")
     assert "tp" in message["Subject"] and "Bäckerei Beispiel" in message["Subject"]
     assert "within 600 s" in message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
 

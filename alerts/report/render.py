@@ -95,7 +95,7 @@ def render_report_file(env: Environment, report: WeeklyReport) -> str:
 
 
 def build_message(
-    rendered: RenderedReport, sender: str, recipient: str, now: datetime, dedup_key: str
+    rendered: RenderedReport, sender: str, recipient: str, now: datetime, msgid: str
 ) -> EmailMessage:
     """multipart/alternative: text/plain, then multipart/related (text/html + image/png)."""
     msg = message.build_message(
@@ -104,7 +104,7 @@ def build_message(
         recipient=recipient,
         text=rendered.text,
         html=rendered.html,
-        msgid=message.message_id(dedup_key, sender),
+        msgid=msgid,
         now=now,
         lang=rendered.lang,
     )

@@ -59,7 +59,7 @@ def alert_policies(config: Config) -> dict[str, AlertPolicy]:
 
 def decide_alerts(engine: Engine, config: Config, now: datetime) -> int:
     """Turn every open review into outbox rows (or close it); returns rows added."""
-    summary = decide_into_outbox(engine, alert_policies(config), Renderer(config.mail.sender), now)
+    summary = decide_into_outbox(engine, alert_policies(config), now)
     if summary.added or summary.closed:
         log.info(
             "alerts decided: %d reviews closed, %d alerts, %d backlog summaries, %d waiting"

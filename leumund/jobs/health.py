@@ -14,7 +14,8 @@ from datetime import datetime
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from alerts.render import render_source_status
+from alerts.dedup import dedup_key
+from alerts.payloads import SourceStatusPayload, stored
 from leumund.config import BusinessConfig, Config, SourceConfig
 from storage.crawls import recent_runs
 from storage.db import session_scope
@@ -70,28 +71,31 @@ def _event(session: Session, config: Config, row: Source, business: Business) ->
     return SourceEvent(kind, bconf, sconf, since, row.consecutive_failures, row.last_error)
 
 
-def _dedup_key(event: SourceEvent, source_id: int, recipient: str) -> str:
-    return f"{event.kind.value}:{source_id}:{event.since.isoformat()}:{recipient.lower()}"
+def _payload(event: SourceEvent) -> SourceStatusPayload:
+    business, source = event.business, event.source
+    return SourceStatusPayload(
+        kind=event.kind.value,  # type: ignore[arg-type]  # a source event is one of the two
+        business=business.name, language=business.language, timezone=business.timezone,
+        source=source.name, platform=source.type, since=event.since, failures=event.failures,
+        error=event.error,
+    )  # fmt: skip
 
 
 def _enqueue_event(
     session: Session, config: Config, row: Source, event: SourceEvent, now: datetime
 ) -> int:
     assert row.id is not None
-    added = 0
+    added, payload = 0, stored(_payload(event))
     for recipient in operator_recipients(config, event.business):
-        message = render_source_status(
-            config, event.business, event.source, event.kind, event.since, event.error,
-            event.failures, recipient, now,
-        )  # fmt: skip
         notification = new_notification(
             kind=event.kind.value,
-            dedup_key=_dedup_key(event, row.id, recipient),
+            dedup_key=dedup_key(
+                event.kind.value, row.id, event.since.isoformat(), recipient=recipient
+            ),
             recipient=recipient,
             business_id=row.business_id,
             source_id=row.id,
-            payload={"since": event.since.isoformat(), "failures": event.failures},
-            message=message,
+            payload=payload,
             send_after=now,
         )
         added += enqueue(session, notification)

@@ -11,16 +11,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
-from alerts.dedup import dedup_recipient
-from alerts.message import to_text
-from alerts.report.charts import TrendChart
+from alerts.dedup import dedup_key
+from alerts.payloads import ReportPayload, stored
 from alerts.report.data import compute_report
-from alerts.report.model import TREND_WEEKS, WeeklyReport
-from alerts.report.render import build_message, render_report, render_report_file
+from alerts.report.model import WeeklyReport
+from alerts.report.render import render_report_file
 from alerts.report.weeks import IsoWeek, last_complete_week
 from alerts.templating import make_environment
 from leumund.config import BusinessConfig, Config
@@ -33,8 +31,8 @@ from storage.registry import get_business
 log = logging.getLogger(__name__)
 
 
-def dedup_key(business_id: int, week: IsoWeek, recipient: str) -> str:
-    return f"report:{business_id}:{week.label}:{dedup_recipient(recipient)}"
+def report_key(business_id: int, week: IsoWeek, recipient: str) -> str:
+    return dedup_key("report", business_id, week.label, recipient=recipient)
 
 
 def report_week(business: BusinessConfig, now: datetime, week: str | None) -> IsoWeek:
@@ -97,7 +95,7 @@ def _aware(value: datetime) -> datetime:
 def _missing_recipients(
     engine: Engine, business_id: int, week: IsoWeek, rcpts: list[str]
 ) -> list[str]:
-    keys = {dedup_key(business_id, week, r): r for r in rcpts}
+    keys = {report_key(business_id, week, r): r for r in rcpts}
     with Session(engine) as session:
         found = set(
             session.exec(
@@ -107,27 +105,18 @@ def _missing_recipients(
     return [r for k, r in keys.items() if k not in found]
 
 
-def _enqueue_one(
-    engine: Engine,
-    config: Config,
-    env: Environment,
-    chart: TrendChart,
-    business: BusinessConfig,
-    week: IsoWeek,
-    now: datetime,
-) -> int:
+def _enqueue_one(engine: Engine, business: BusinessConfig, week: IsoWeek, now: datetime) -> int:
+    """One row per recipient with the figures; the email is rendered when it is sent."""
     report = load_report(engine, business, week, now)
     if report is None:
         return 0
     recipients = _missing_recipients(engine, report.business_id, week, business.report_recipients())
     if not recipients:
         return 0
-    rendered = render_report(env, report, chart)
-    added = 0
+    payload, added = stored(ReportPayload(report=report)), 0
     with session_scope(engine) as session:
         for recipient in recipients:
-            key = dedup_key(report.business_id, week, recipient)
-            message = build_message(rendered, config.mail.sender, recipient, now, key)
+            key = report_key(report.business_id, week, recipient)
             added += enqueue(
                 session,
                 new_notification(
@@ -135,8 +124,7 @@ def _enqueue_one(
                     dedup_key=key,
                     recipient=recipient,
                     business_id=report.business_id,
-                    payload={"week": week.label},
-                    message=to_text(message),
+                    payload=payload,
                     send_after=now,
                 ),
             )
@@ -150,12 +138,11 @@ def enqueue_weekly_reports(
     business_name: str | None = None,
     week: str | None = None,
 ) -> int:
-    """Render and enqueue each chosen business's report; returns the rows added."""
-    env, chart = make_environment(), TrendChart(TREND_WEEKS)
+    """Enqueue each chosen business's report; returns the rows added."""
     added = 0
     for business in chosen_businesses(config, business_name):
         iso = report_week(business, now, week)
-        count = _enqueue_one(engine, config, env, chart, business, iso, now)
+        count = _enqueue_one(engine, business, iso, now)
         log.info("weekly report %s for %r: %d message(s) enqueued", iso.label, business.name, count)
         added += count
     return added

@@ -1,0 +1,164 @@
+"""What an outbox row keeps so its email can be rendered when it is sent: typed and versioned.
+
+Every kind of mail is rendered at send time from its payload, so the Date header is the time
+it left (a mail held by quiet hours reads as sent in the morning, not at night). Payloads are
+stored as JSON in `Notification.payload` and validated when read. Rows written before
+version 2 (untyped dicts, the message rendered when decided) are read by `alerts.legacy`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from functools import cache
+from typing import Annotated, Any, Final, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
+
+from alerts.i18n import source_display
+from alerts.message import safe_url, shorten
+from alerts.report.model import WeeklyReport
+from alerts.rules import RuleHit
+from alerts.settings import QuietHours
+from storage.models import Review, Source
+
+PAYLOAD_VERSION: Final = 2
+TEXT_LIMIT = 2000
+AUTHOR_LIMIT = 200
+TITLE_LIMIT = 500
+
+
+class _Data(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+class ReviewSnapshot(_Data):
+    """A review as it was when the alert was decided, cut to what an email shows."""
+
+    review_id: int | None = None
+    review_version: int = 1
+    platform: str
+    source: str
+    source_display: str = ""
+    author: str = ""
+    rating: float | None = None
+    title: str = ""
+    text: str = ""
+    truncated: bool = False
+    published_at: AwareDatetime | None = None
+    url: str | None = None
+    rules: tuple[RuleHit, ...] = ()
+    sentiment: str | None = None
+    negative_probability: float | None = None
+
+
+class _Payload(_Data):
+    version: Literal[2] = PAYLOAD_VERSION
+
+
+class _OwnerMail(_Payload):
+    """A mail about one business, in its language and time zone, held by its quiet hours."""
+
+    business: str
+    language: str = "de"
+    timezone: str = "Europe/Berlin"
+    quiet_hours: QuietHours | None = None
+
+
+class AlertPayload(_OwnerMail):
+    """One review that fired a rule; digest rows carry the same payload."""
+
+    kind: Literal["alert"] = "alert"
+    review: ReviewSnapshot
+
+
+class PlatformCount(_Data):
+    platform: str
+    source: str
+    source_display: str = ""
+    count: int
+    average: float | None
+
+
+class BacklogPayload(_OwnerMail):
+    """The one summary of a first crawl: counts per platform and the newest critical."""
+
+    kind: Literal["backlog_summary"] = "backlog_summary"
+    count: int
+    average: float | None
+    platforms: tuple[PlatformCount, ...]
+    critical_count: int
+    critical: tuple[ReviewSnapshot, ...]
+
+
+class ReportPayload(_Payload):
+    """The weekly report's figures as computed when it was enqueued."""
+
+    kind: Literal["report"] = "report"
+    report: WeeklyReport
+
+    @property
+    def timezone(self) -> str:
+        return self.report.timezone.key
+
+    @property
+    def quiet_hours(self) -> QuietHours | None:
+        return None
+
+
+class SourceStatusPayload(_OwnerMail):
+    """Operator mail: a source broke (or works again) since `since`."""
+
+    kind: Literal["source_broken", "source_recovered"]
+    source: str
+    platform: str
+    since: AwareDatetime
+    failures: int
+    error: str | None = None
+
+
+Payload = Annotated[
+    AlertPayload | BacklogPayload | ReportPayload | SourceStatusPayload,
+    Field(discriminator="kind"),
+]
+
+
+@cache
+def _adapter() -> TypeAdapter[Payload]:
+    return TypeAdapter(Payload)
+
+
+def is_typed(data: Mapping[str, object]) -> bool:
+    """True for payloads of version 2 and later; older rows have no `kind` key."""
+    return "kind" in data
+
+
+def read_payload(data: Mapping[str, object]) -> Payload:
+    """The stored JSON as its model; pydantic's ValidationError (a ValueError) if invalid."""
+    return _adapter().validate_python(data)
+
+
+def stored(payload: Payload) -> dict[str, Any]:
+    """The JSON `Notification.payload` keeps."""
+    return payload.model_dump(mode="json")
+
+
+def review_snapshot(review: Review, source: Source, hits: Sequence[RuleHit]) -> ReviewSnapshot:
+    text, truncated = shorten(review.text, TEXT_LIMIT)
+    probability = (review.sentiment_probs or {}).get("negative")
+    return ReviewSnapshot(
+        review_id=review.id,
+        review_version=review.version,
+        platform=source.type,
+        source=source.name,
+        source_display=source_display(source.type, source.label, source.url),
+        author=review.author[:AUTHOR_LIMIT],
+        rating=review.rating,
+        title=review.title[:TITLE_LIMIT],
+        text=text,
+        truncated=truncated,
+        published_at=review.published_at or review.first_seen_at,
+        url=safe_url(review.url) or safe_url(source.url),
+        rules=tuple(hits),
+        sentiment=review.sentiment_label,
+        negative_probability=probability,
+    )
