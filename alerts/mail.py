@@ -28,15 +28,31 @@ class MailError(Exception):
     """A message could not be delivered; str() is one line fit for logs and the outbox.
 
     `unreachable` means no message can get through right now (server down, login or TLS
-    failing), as opposed to this one message being refused.
+    failing), as opposed to this one message being refused. `temporary` means the server
+    refused this message with a 4xx reply (greylisting, "451 try again later"): it is
+    retried like an outage. A 5xx refusal is neither.
     """
 
-    def __init__(self, message: str, unreachable: bool = False) -> None:
+    def __init__(self, message: str, unreachable: bool = False, temporary: bool = False) -> None:
         super().__init__(" ".join(message.split()))
         self.unreachable = unreachable
+        self.temporary = temporary
 
 
 _PER_MESSAGE = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
+
+
+def _transient(codes: list[int]) -> bool:
+    """RFC 5321: 4yz is a transient failure, worth the same message again later."""
+    return bool(codes) and all(400 <= code < 500 for code in codes)
+
+
+def _reply_codes(exc: BaseException) -> list[int]:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return [code for code, _ in exc.recipients.values()]
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return [exc.smtp_code]
+    return []
 
 
 class Mailer(Protocol):
@@ -100,9 +116,16 @@ class SmtpMailer:
                 refused = smtp.send_message(message)
         except (smtplib.SMTPException, OSError) as exc:
             text = f"{self.host}:{self.port}: {describe_smtp_error(exc)}"
-            raise MailError(text, unreachable=not isinstance(exc, _PER_MESSAGE)) from exc
+            per_message = isinstance(exc, _PER_MESSAGE)
+            raise MailError(
+                text,
+                unreachable=not per_message,
+                temporary=per_message and _transient(_reply_codes(exc)),
+            ) from exc
         if refused:
-            raise MailError(f"{self.host}:{self.port}: recipient refused: {_refused(refused)}")
+            codes = [code for code, _ in refused.values()]
+            text = f"{self.host}:{self.port}: recipient refused: {_refused(refused)}"
+            raise MailError(text, temporary=_transient(codes))
 
     def _connect(self) -> smtplib.SMTP:
         if self.security == "ssl":

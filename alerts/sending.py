@@ -11,11 +11,13 @@ Every email is rendered here, when it is sent, from the row's typed payload (`al
 rows of older versions through `alerts.legacy`): its Date is the send time. Digest rows of one
 business and recipient that are due together become ONE email and are marked sent together.
 
-Only a message the server refused (a 4xx/5xx reply) or one that cannot render counts toward
-`max_attempts`. While the server cannot be reached at all (refused connection, timeout, DNS,
-login or TLS failing) the row is postponed without counting an attempt: the delay doubles
-with the time it is overdue, capped at `outage_cap`, and `last_error` keeps the reason — an
-outage of hours or days loses nothing. `leumund alerts retry-failed` re-queues given-up rows.
+Only a message the server refused for good (a 5xx reply) or one that cannot render counts
+toward `max_attempts`. While the server cannot be reached at all (refused connection,
+timeout, DNS, login or TLS failing) the row is postponed without counting an attempt: the
+delay doubles with the time it is overdue, capped at `outage_cap`, and `last_error` keeps the
+reason — an outage of hours or days loses nothing. A temporary refusal of one message (a 4xx
+reply such as "451 try again later" to RCPT or DATA) is postponed the same way, and the
+run goes on with the other rows. `leumund alerts retry-failed` re-queues given-up rows.
 """
 
 from __future__ import annotations
@@ -200,9 +202,9 @@ def _deliver(
         message = build(renderer, rows, now, installation)
         mailer.send(message)
     except MailError as exc:
-        if exc.unreachable:
+        if exc.unreachable or exc.temporary:
             _postpone(engine, rows, str(exc), now, policy, summary)
-            return False
+            return not exc.unreachable
         _failed(engine, rows, str(exc), now, policy, summary)
         return True
     except (ValueError, LookupError, TemplateError) as exc:  # a row that can never render
@@ -232,7 +234,7 @@ def _postpone(
     policy: SendPolicy,
     summary: SendSummary,
 ) -> None:
-    """Server unreachable: push the rows back without spending one of their attempts."""
+    """Server unreachable or "try later": push the rows back without spending an attempt."""
     with session_scope(engine) as session:
         for stored in _reloaded(session, rows):
             delay = policy.outage_delay(now - stored.send_after)
@@ -241,7 +243,7 @@ def _postpone(
             stored.next_attempt_at = _retry_time(stored, stored.next_attempt_at)
             summary.retrying += 1
             log.warning(
-                "notification %s to %s: mail server unreachable, next try at %s: %s",
+                "notification %s to %s: not delivered for now, next try at %s: %s",
                 stored.id, stored.recipient, stored.next_attempt_at.isoformat(), error,
             )  # fmt: skip
 

@@ -1,6 +1,6 @@
 """A real SMTP server on 127.0.0.1 for tests (aiosmtpd): collects, refuses, speaks TLS.
 
-    with SmtpServer(refuse_first=2, refuse_code=451) as server:
+    with SmtpServer(refuse_first=2, refuse_code=451) as server:  # refuse_at="rcpt" for RCPT
         mailer = SmtpMailer(host=server.host, port=server.port, security="none")
         ...
         server.messages  # parsed EmailMessages that were accepted, in order
@@ -124,14 +124,29 @@ class Received:
 class _Handler:
     refuse_first: int
     refuse_reply: str
+    refuse_at: Literal["data", "rcpt"] = "data"
     received: list[Received] = field(default_factory=list)
     refused: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
+    def _refuse(self, stage: str) -> bool:
+        if self.refuse_at != stage or self.refused >= self.refuse_first:
+            return False
+        self.refused += 1
+        return True
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        with self.lock:
+            if self._refuse("rcpt"):
+                return self.refuse_reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         with self.lock:
-            if self.refused < self.refuse_first:
-                self.refused += 1
+            if self._refuse("data"):
                 return self.refuse_reply
             self.received.append(
                 Received(envelope.mail_from, list(envelope.rcpt_tos), bytes(envelope.content))
@@ -140,7 +155,11 @@ class _Handler:
 
 
 class SmtpServer:
-    """aiosmtpd in a background thread; refuses the first `refuse_first` messages."""
+    """aiosmtpd in a background thread; refuses the first `refuse_first` messages.
+
+    They are refused at DATA, or with `refuse_at="rcpt"` at RCPT TO (greylisting, a full
+    mailbox, "no such user").
+    """
 
     host = "127.0.0.1"
 
@@ -149,12 +168,13 @@ class SmtpServer:
         *,
         refuse_first: int = 0,
         refuse_code: int = 451,
+        refuse_at: Literal["data", "rcpt"] = "data",
         tls: Literal["none", "starttls", "ssl"] = "none",
         cert: Cert | None = None,
         login: tuple[str, str] | None = None,
     ) -> None:
         text = "4.3.0 Try again later" if refuse_code < 500 else "5.7.1 Message rejected"
-        self.handler = _Handler(refuse_first, f"{refuse_code} {text}")
+        self.handler = _Handler(refuse_first, f"{refuse_code} {text}", refuse_at)
         self.port = free_port()
         self.login = login
         self._controller = Controller(

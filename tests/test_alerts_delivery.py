@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, time, timedelta
 from email.message import EmailMessage
 from html.parser import HTMLParser
+from typing import Literal
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -88,12 +89,12 @@ def _one_alert(engine: Engine) -> int:
 
 def test_refusing_server_retries_with_backoff_then_delivers_once(engine: Engine) -> None:
     review = _one_alert(engine)
-    with SmtpServer(refuse_first=2, refuse_code=451) as server:
+    with SmtpServer(refuse_first=2, refuse_code=554) as server:
         first = send_due(engine, mailer(server), RENDERER, NOW, POLICY)
         assert (first.retrying, first.sent) == (1, 0)
         [row] = outbox(engine)
         assert row.attempts == 1 and row.status == "pending"
-        assert row.last_error == f"127.0.0.1:{server.port}: 451 4.3.0 Try again later"
+        assert row.last_error == f"127.0.0.1:{server.port}: 554 5.7.1 Message rejected"
         assert row.next_attempt_at == NOW + timedelta(seconds=60)
         assert (
             send_due(engine, mailer(server), RENDERER, NOW + timedelta(seconds=59), POLICY).sent
@@ -146,6 +147,47 @@ def test_server_down_then_back_delivers_every_alert_once(engine: Engine) -> None
     assert [b.count("Schlecht Nr.") for b in bodies] == [1, 1, 1]
     assert all(f"Schlecht Nr. {i}" in bodies[i] for i in range(3))
     assert {r.status for r in outbox(engine)} == {"sent"}
+
+
+@pytest.mark.parametrize("stage", ["rcpt", "data"])
+def test_a_temporary_refusal_is_retried_like_an_outage(
+    engine: Engine, stage: Literal["rcpt", "data"]
+) -> None:
+    """451 to RCPT TO (or DATA) costs no attempt, however often; the other rows still go."""
+    source = seed(engine)
+    for i in range(2):
+        add_review(engine, source, platform_id=f"t{i}", rating=1.0, text=f"Später Nr. {i}")
+    decide_alerts(engine, policy(), NOW)
+    refusals = 2 * (POLICY.max_attempts + 1)  # each row refused more often than max_attempts
+    with SmtpServer(refuse_first=refusals, refuse_code=451, refuse_at=stage) as server:
+        first = send_due(engine, mailer(server), RENDERER, NOW, POLICY)
+        assert (first.retrying, first.sent) == (2, 0)  # both tried: the server is up
+        when = NOW
+        while server.handler.refused < refusals:
+            when = min(r.next_attempt_at for r in outbox(engine) if r.next_attempt_at)
+            assert send_due(engine, mailer(server), RENDERER, when, POLICY).failed == 0
+        rows = outbox(engine)
+        assert {(r.status, r.attempts) for r in rows} - {("sent", 1)} == {("pending", 0)}
+        assert all(
+            "451 4.3.0 Try again later" in (r.last_error or "") for r in rows if r.attempts == 0
+        )
+        later = when + POLICY.outage_cap
+        send_due(engine, mailer(server), RENDERER, later, POLICY)
+        bodies = sorted(parts(m)[0] for m in server.messages)
+    assert {(r.status, r.attempts) for r in outbox(engine)} == {("sent", 1)}
+    assert [sum(f"Später Nr. {i}" in b for b in bodies) for i in range(2)] == [1, 1]
+
+
+def test_a_permanent_refusal_of_the_recipient_fails_after_max_attempts(engine: Engine) -> None:
+    _one_alert(engine)
+    when = NOW
+    with SmtpServer(refuse_first=100, refuse_code=550, refuse_at="rcpt") as server:
+        for _ in range(POLICY.max_attempts):
+            send_due(engine, mailer(server), RENDERER, when, POLICY)
+            when += timedelta(days=1)
+    [row] = outbox(engine)
+    assert (row.status, row.attempts) == ("failed", POLICY.max_attempts)
+    assert "recipient refused" in (row.last_error or "") and "550" in (row.last_error or "")
 
 
 def test_gives_up_after_max_attempts_and_tells_the_operator(

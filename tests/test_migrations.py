@@ -17,6 +17,7 @@ from sqlmodel import Session, SQLModel, select
 from leumund.cli import main
 from storage import migrate
 from storage.db import init_schema, make_engine
+from storage.installation import installation_id
 from storage.models import Notification, Review, Source
 
 OLD_SCHEMA = Path(__file__).parent / "data" / "schema_0_1_0.sqlite.sql"
@@ -82,6 +83,10 @@ def test_previous_release_upgrades_with_data_intact(any_engine_url: str) -> None
         note = session.exec(select(Notification)).one()
         assert note.payload == {"review_id": 1, "rules": ["stars"]}
         assert note.message == "Subject: x\n\nbody"
+        made = installation_id(session)  # the new table works on the upgraded database
+        session.commit()
+    with Session(engine) as session:
+        assert installation_id(session) == made and len(made) == 16
     engine.dispose()
 
 
