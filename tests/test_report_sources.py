@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from email import message_from_string, policy
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -11,8 +10,11 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from alerts.payloads import ReportPayload, read_payload
+from alerts.render import Envelope, Renderer
 from alerts.report.data import compute_report
 from alerts.report.model import WeeklyReport
+from alerts.report.weeks import IsoWeek
 from leumund.jobs.pipeline import enqueue_due_reports, sync_config
 from leumund.loading import load_config
 from storage.crawls import CrawlOutcome, finish_run, start_run
@@ -196,11 +198,12 @@ def test_first_run_sends_no_report_for_a_week_before_leumund_watched(
     assert enqueue_due_reports(engine, config, first_run + timedelta(days=7)) == 1
     with Session(engine) as s:
         [row] = s.exec(select(Notification)).all()
-    assert row.message is not None and row.payload == {"week": "2026-W48"}
-    parsed = message_from_string(row.message, policy=policy.default)
-    assert isinstance(parsed, EmailMessage)
-    body = parsed.get_body(("plain",))
-    assert body is not None
+    payload = read_payload(row.payload)
+    assert isinstance(payload, ReportPayload) and payload.report.week == IsoWeek(2026, 48)
+    envelope = Envelope(row.recipient, row.dedup_key, first_run + timedelta(days=7), "inst")
+    message = Renderer("Leumund <l@example.org>").render(payload, envelope)
+    body = message.get_body(("plain",))
+    assert isinstance(body, EmailMessage)
     text = body.get_content()
     assert (
         "Trustpilot Praxis konnte noch nie gelesen werden (erster Versuch am 25.11.2026)." in text
