@@ -201,8 +201,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     "report_no_average": ("–", "–"),
     "report_trend": ("Verlauf der letzten {weeks} Wochen", "The last {weeks} weeks"),
     "report_trend_legend": (
-        "Balken: neue Bewertungen pro Woche · Linie: Durchschnitt der Sterne",
-        "Bars: new reviews per week · Line: average stars",
+        "Linie: Durchschnitt der Sterne der jeweils letzten {rolling} Wochen (hohler Punkt:"
+        " weniger als {few} Bewertungen, wenig aussagekräftig). Balken: neue Bewertungen pro"
+        " Woche (hell: weniger als {few}).",
+        "Line: average stars of the last {rolling} weeks each (hollow dot: fewer than {few}"
+        " reviews, says little). Bars: new reviews per week (pale: fewer than {few}).",
     ),
     "report_chart_alt": (
         "Diagramm: neue Bewertungen und Durchschnitt der Sterne pro Woche",

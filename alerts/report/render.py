@@ -17,7 +17,7 @@ from jinja2 import Environment
 
 from alerts import message
 from alerts.i18n import Wording, lang_of
-from alerts.report.charts import TrendChart, TrendText, trend_png
+from alerts.report.charts import MIN_REVIEWS, ROLLING_WEEKS, TrendChart, TrendText, trend_png
 from alerts.report.model import COMPARE_WEEKS, UNANSWERED_DAYS, WeeklyReport
 from alerts.templating import render
 
@@ -198,6 +198,8 @@ def _context(report: WeeklyReport, t: Wording, chart_src: str | None) -> dict[st
         "trend_weeks": len(report.trend),
         "unanswered_days": UNANSWERED_DAYS,
         "sentiment_rows": _sentiment_rows(report, t),
+        "rolling_weeks": ROLLING_WEEKS,
+        "few_reviews": MIN_REVIEWS,
         "alarms": _alarm_lines(report, t),
         "blind_note": _blind_note(report, t),
     }
