@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from alerts.i18n import source_display
 from alerts.payloads import BacklogPayload, PlatformCount, review_snapshot
 from alerts.policy import AlertPolicy, Row
-from alerts.rules import RuleHit, evaluate
+from alerts.rules import RuleHit, evaluate, severity
 from storage.models import Review, Source
 
 BACKLOG_SHOWN = 5
@@ -44,7 +44,7 @@ def backlog_payload(rows: Sequence[Row], policy: AlertPolicy) -> BacklogPayload:
         if review.rating is not None:
             entry.ratings.append(review.rating)
         hits = evaluate(review, policy.rules)
-        if hits:
+        if severity(review, hits) == "critical":
             critical.append((review, source, hits))
     critical.sort(key=lambda c: c[0].published_at or c[0].first_seen_at, reverse=True)
     return BacklogPayload(

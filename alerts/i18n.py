@@ -6,9 +6,10 @@ a number themselves, so `de` always reads `23.11.2026` and `4,5 Sterne`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -61,9 +62,41 @@ def format_number(value: float, lang: Lang, decimals: int = 1) -> str:
     return text
 
 
-def format_percent(fraction: float, lang: Lang) -> str:
+def format_percent(fraction: float, lang: Lang, decimals: int = 0) -> str:
     """0.93 → '93 %' (de, with the thin space German typesetting wants) / '93%' (en)."""
-    number = format_number(round(fraction * 100), lang, 0)
+    return _percent_text(_percent(fraction, decimals, ROUND_HALF_UP), lang, decimals)
+
+
+def _percent(fraction: float, decimals: int, rounding: str) -> float:
+    exact = Decimal(repr(float(fraction))) * 100
+    return float(exact.quantize(Decimal(1).scaleb(-decimals), rounding))
+
+
+def percent_floor(fraction: float, decimals: int = 0) -> float:
+    """The percentage cut, never rounded up: 0.7998 → 79, so it never reaches a bar it missed."""
+    return _percent(fraction, decimals, ROUND_FLOOR)
+
+
+def rule_percents(value: float, threshold: float, lang: Lang) -> tuple[str, str]:
+    """A probability and its threshold, worded so the shown numbers agree with the rule.
+
+    The value is cut (never rounded up), the threshold rounded; a decimal is added until
+    "value ≥ threshold" reads as it was decided: 79.98 % against 80 % shows "79 %".
+    """
+    fired = value >= threshold
+    for decimals in range(4):
+        shown = percent_floor(value, decimals)
+        bar = _percent(threshold, decimals, ROUND_HALF_UP)
+        if (shown >= bar) == fired:
+            break
+    return (
+        _percent_text(shown, lang, decimals),
+        format_percent(threshold, lang, decimals),
+    )
+
+
+def _percent_text(percent: float, lang: Lang, decimals: int) -> str:
+    number = format_number(percent, lang, decimals)
     return f"{number}\u202f%" if lang == "de" else f"{number}%"
 
 
@@ -140,6 +173,9 @@ class Wording:
     def percent(self, fraction: float) -> str:
         return format_percent(fraction, self.lang)
 
+    def percent_floor(self, fraction: float) -> str:
+        return _percent_text(percent_floor(fraction), self.lang, 0)
+
     def rating(self, value: float | None) -> str:
         return format_rating(value, self.lang) if value is not None else self("no_rating")
 
@@ -151,6 +187,12 @@ class Wording:
 
     def place(self, source_type: str, name: str | None = None) -> str:
         return place(source_type, name or platform_name(source_type), self.lang)
+
+    def join(self, items: Sequence[str]) -> str:
+        """'A', 'A und B', 'A, B und C' / 'A, B and C'."""
+        if len(items) < 2:
+            return "".join(items)
+        return f"{', '.join(items[:-1])} {self('and')} {items[-1]}"
 
     def week(self, year: int, week: int) -> str:
         return format_week(year, week, self.lang)

@@ -65,10 +65,15 @@ class _OwnerMail(_Payload):
 
 
 class AlertPayload(_OwnerMail):
-    """One review that fired a rule; digest rows carry the same payload."""
+    """One review that fired a rule; digest rows carry the same payload.
+
+    `mention`: only a keyword fired, in a review that reads well (see `alerts.rules.severity`):
+    the owner is told, in other words and colours than for a critical review.
+    """
 
     kind: Literal["alert"] = "alert"
     review: ReviewSnapshot
+    mention: bool = False
 
 
 class PlatformCount(_Data):

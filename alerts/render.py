@@ -16,7 +16,7 @@ from typing import Any
 
 from jinja2 import Environment
 
-from alerts.i18n import Wording, wording
+from alerts.i18n import Wording, rule_percents, wording
 from alerts.message import build_message, header_text, message_id, safe_url, shorten
 from alerts.payloads import (
     AUTHOR_LIMIT,
@@ -63,34 +63,45 @@ class ReviewView:
     truncated: bool
     url: str | None
     rules: list[str]
-    sentiment: str
+    sentiment: str | None  # None: the mood line would tell nothing (see `mood_line`)
     edited: bool
+    mention: bool = False
 
 
 def rule_text(t: Wording, hit: RuleHit) -> str:
     if hit.rule == "stars":
         return t("rule_stars", rating=t.rating(hit.value), threshold=t.rating(hit.threshold))
     if hit.rule == "negative":
-        return t(
-            "rule_negative",
-            probability=t.percent(hit.value or 0.0),
-            threshold=t.percent(hit.threshold or 0.0),
-        )
+        value, threshold = rule_percents(hit.value or 0.0, hit.threshold or 0.0, t.lang)
+        return t("rule_negative", probability=value, threshold=threshold)
     return t("rule_keyword", keyword=hit.keyword or "")
 
 
-def _sentiment_text(t: Wording, review: ReviewSnapshot) -> str:
+def mood_line(t: Wording, review: ReviewSnapshot) -> str | None:
+    """The text's mood, only where it tells the owner something the mail does not already say.
+
+    Without stars it is the only summary; a negative text under stars that are not bad
+    explains why the review is shown. When the text rule fired, its reason says it (with the
+    same number); a mood that repeats or contradicts the stars is left out.
+    """
     label, probability = review.sentiment, review.negative_probability
+    if label is None or any(hit.rule == "negative" for hit in review.rules):
+        return None
+    stars_bad = any(hit.rule == "stars" for hit in review.rules)
+    if review.rating is not None and (label != "negative" or stars_bad):
+        return None
     if label == "negative" and probability is not None:
         return t(
             "sentiment_with_probability",
             label=t.sentiment(label),
-            probability=t.percent(probability),
+            probability=t.percent_floor(probability),
         )
     return t.sentiment(label)
 
 
-def review_view(t: Wording, review: ReviewSnapshot, limit: int = TEXT_LIMIT) -> ReviewView:
+def review_view(
+    t: Wording, review: ReviewSnapshot, limit: int = TEXT_LIMIT, mention: bool = False
+) -> ReviewView:
     text, cut = shorten(review.text, limit)
     shown = review.source_display or t.platform(review.platform)
     return ReviewView(
@@ -106,9 +117,18 @@ def review_view(t: Wording, review: ReviewSnapshot, limit: int = TEXT_LIMIT) -> 
         truncated=cut or review.truncated,
         url=safe_url(review.url),
         rules=[rule_text(t, hit) for hit in review.rules],
-        sentiment=_sentiment_text(t, review),
+        sentiment=mood_line(t, review),
         edited=review.review_version > 1,
+        mention=mention,
     )
+
+
+def mentioned(t: Wording, payloads: Sequence[AlertPayload]) -> str:
+    """The keywords found, in order and once each: '„Hygiene“' or '„Hygiene“ und „Preis“'."""
+    words = dict.fromkeys(
+        hit.keyword for p in payloads for hit in p.review.rules if hit.keyword is not None
+    )
+    return t.join([t("quoted", text=w) for w in words])
 
 
 class Renderer:
@@ -149,8 +169,10 @@ class Renderer:
 
     def alert(self, payload: AlertPayload, envelope: Envelope) -> EmailMessage:
         t = wording(payload.language, payload.timezone)
-        review = review_view(t, payload.review)
+        review = review_view(t, payload.review, mention=payload.mention)
         business = header_text(payload.business, 200)
+        if payload.mention:
+            return self._mention(t, payload, review, business, envelope)
         if review.rating is None:
             subject = t("alert_subject_norating", place=review.place, business=business)
         else:
@@ -162,20 +184,50 @@ class Renderer:
             )
         return self.message("alert", t, subject, envelope, review=review, business=business)
 
-    def digest(self, payloads: Sequence[AlertPayload], envelope: Envelope) -> EmailMessage:
-        """Several alerts of one business for one recipient, oldest first, as one email."""
-        t = wording(payloads[0].language, payloads[0].timezone)
-        business = header_text(payloads[0].business, 200)
-        count = len(payloads)
-        reviews = [review_view(t, p.review, DIGEST_TEXT_LIMIT) for p in payloads]
+    def _mention(
+        self,
+        t: Wording,
+        payload: AlertPayload,
+        review: ReviewView,
+        business: str,
+        envelope: Envelope,
+    ) -> EmailMessage:
+        """A keyword in a review that reads well: told once, without alarm."""
+        words = mentioned(t, [payload])
+        stars = t.number(review.rating) if review.rating is not None else None
         subject = (
-            t("digest_subject_one", business=business)
-            if count == 1
-            else t("digest_subject", count=count, business=business)
+            t("mention_subject", keywords=words, stars=stars, place=review.place, business=business)
+            if stars
+            else t(
+                "mention_subject_norating", keywords=words, place=review.place, business=business
+            )
         )
         return self.message(
-            "digest", t, subject, envelope, reviews=reviews, business=business, count=count
+            "alert", t, subject, envelope, review=review, business=business, keywords=words
         )
+
+    def digest(self, payloads: Sequence[AlertPayload], envelope: Envelope) -> EmailMessage:
+        """Several alerts of one business for one recipient, oldest first, as one email.
+
+        The subject counts the critical ones; mentions come along, each marked as such.
+        """
+        t = wording(payloads[0].language, payloads[0].timezone)
+        business = header_text(payloads[0].business, 200)
+        count = sum(1 for p in payloads if not p.mention)
+        mentions = [p for p in payloads if p.mention]
+        reviews = [review_view(t, p.review, DIGEST_TEXT_LIMIT, p.mention) for p in payloads]
+        if not count:
+            subject = t(
+                "mention_digest_subject", keywords=mentioned(t, mentions), business=business
+            )
+        elif count == 1:
+            subject = t("digest_subject_one", business=business)
+        else:
+            subject = t("digest_subject", count=count, business=business)
+        return self.message(
+            "digest", t, subject, envelope, reviews=reviews, business=business, count=count,
+            mentions=len(mentions),
+        )  # fmt: skip
 
     def backlog(self, payload: BacklogPayload, envelope: Envelope) -> EmailMessage:
         """The one summary of everything found on a business's first crawl."""

@@ -42,6 +42,39 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{business} hat {place} eine Bewertung erhalten, die Ihre Aufmerksamkeit braucht.",
         "{business} received a review {place} that needs your attention.",
     ),
+    "mention_subject": (
+        "Erwähnt: {keywords} in einer {stars}-Sterne-Bewertung {place} – {business}",
+        "Mentioned: {keywords} in a {stars}-star review {place} – {business}",
+    ),
+    "mention_subject_norating": (
+        "Erwähnt: {keywords} in einer Bewertung {place} – {business}",
+        "Mentioned: {keywords} in a review {place} – {business}",
+    ),
+    "mention_heading": ("Erwähnt: {keywords}", "Mentioned: {keywords}"),
+    "mention_intro": (
+        "{business} hat {place} eine Bewertung erhalten, die {keywords} erwähnt. Sie liest sich"
+        " gut – diese Nachricht ist nur zu Ihrer Information.",
+        "{business} received a review {place} that mentions {keywords}. It reads well – this"
+        " message is just for your information.",
+    ),
+    "mention_digest_subject": (
+        "Erwähnt: {keywords} – {business}",
+        "Mentioned: {keywords} – {business}",
+    ),
+    "mention_digest_intro": (
+        "Seit der letzten Zusammenfassung kamen Ihre Stichwörter in Bewertungen vor, die sich"
+        " gut lesen – nur zu Ihrer Information.",
+        "Since the last summary your keywords came up in reviews that read well – just for"
+        " your information.",
+    ),
+    "mention_digest_also": (
+        "Dazu kommen Bewertungen, die Ihre Stichwörter erwähnen und sich gut lesen"
+        " (blau markiert).",
+        "Also included: reviews that mention your keywords and read well (marked blue).",
+    ),
+    "why_mention": ("Warum diese Nachricht", "Why this message"),
+    "mention_tag": ("Erwähnung", "Mention"),
+    "quoted": ("„{text}“", "“{text}”"),
     "alert_edited": (
         "Diese Bewertung wurde nachträglich geändert.",
         "This review was edited after it was first published.",

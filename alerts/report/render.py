@@ -172,16 +172,9 @@ def _alarm_lines(report: WeeklyReport, t: Wording) -> list[AlarmLine]:
     return lines
 
 
-def join_names(t: Wording, names: list[str]) -> str:
-    """'A', 'A und B', 'A, B und C'."""
-    if len(names) < 2:
-        return "".join(names)
-    return f"{', '.join(names[:-1])} {t('and')} {names[-1]}"
-
-
 def _blind_note(report: WeeklyReport, t: Wording) -> str | None:
     places = [t.place(kind, name) for kind, name in report.replies.blind]
-    return t("report_replies_blind", places=join_names(t, places)) if places else None
+    return t("report_replies_blind", places=t.join(places)) if places else None
 
 
 def _context(report: WeeklyReport, t: Wording, chart_src: str | None) -> dict[str, Any]:
