@@ -276,6 +276,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Nicht alle Quellen liefern Daten",
         "Not every source delivers data",
     ),
+    "report_alarm_heading_all": (
+        "Keine Ihrer Quellen liefert Daten",
+        "None of your sources delivers data",
+    ),
     "report_alarm": (
         "{source} liefert {since} keine Daten.",
         "{source} has delivered no data {since}.",
@@ -285,17 +289,17 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{source} could never be read (first attempt on {date}).",
     ),
     "report_alarm_missing": (
-        "Neue Bewertungen von dort fehlen in diesem Bericht und in den Meldungen.",
-        "New reviews from there are missing from this report and from the alerts.",
+        "Neue Bewertungen von dort fehlen in diesem Bericht und in den Meldungen. Bitte sagen"
+        " Sie der Person Bescheid, die Leumund für Sie betreut.",
+        "New reviews from there are missing from this report and from the alerts. Please tell"
+        " whoever runs Leumund for you.",
     ),
     "since_today": ("seit heute", "since today"),
     "since_yesterday": ("seit gestern", "since yesterday"),
     "since_days": ("seit {days} Tagen", "for {days} days"),
     "report_nothing_read": (
-        "Leumund kann zurzeit keine Ihrer Quellen lesen – ob neue Bewertungen eingegangen sind,"
-        " ist deshalb nicht bekannt.",
-        "Leumund cannot read any of your sources at the moment, so it is not known whether new"
-        " reviews came in.",
+        "Ob in dieser Woche neue Bewertungen eingegangen sind, ist deshalb nicht bekannt.",
+        "So it is not known whether new reviews came in this week.",
     ),
     "report_replies_blind": (
         "Ob Sie {places} schon geantwortet haben, kann Leumund nicht sehen – bitte dort"

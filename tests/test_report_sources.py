@@ -158,7 +158,8 @@ def test_only_source_never_worked(any_engine: Engine) -> None:
     rendered, _ = email_of(report)
     for body in (rendered.text, rendered.html):
         assert "Trustpilot konnte noch nie gelesen werden (erster Versuch am 17.11.2026)." in body
-        assert "Leumund kann zurzeit keine Ihrer Quellen lesen" in body
+        assert "Keine Ihrer Quellen liefert Daten" in body
+        assert "Ob in dieser Woche neue Bewertungen eingegangen sind, ist deshalb nicht" in body
         assert "👍" not in body
         assert "keine neuen Bewertungen eingegangen" not in body
         assert "Durchschnittliche Bewertung" not in body  # nothing was ever read
