@@ -307,5 +307,6 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Leumund cannot see whether you replied {places} – please check there yourself.",
     ),
     "and": ("und", "and"),
+    "report_reason_negative": ("Text als negativ erkannt", "Text classified as negative"),
     "report_file_title": ("Wochenbericht {week} – {business}", "Weekly report {week} – {business}"),
 }

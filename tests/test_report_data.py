@@ -283,3 +283,8 @@ def test_critical_list_uses_the_alert_rule(any_engine: Engine) -> None:
     assert expected == {"stars", "strong negative text", "keyword, mediocre"}
     assert {line.title for line in report.negative} == expected
     assert report.negative_total == 3
+    assert {line.title: line.reasons for line in report.negative} == {
+        "stars": (),
+        "strong negative text": ("negative",),
+        "keyword, mediocre": ("keyword:Hygiene",),
+    }

@@ -15,6 +15,7 @@ from alerts.render import Envelope, Renderer
 from alerts.report.data import compute_report
 from alerts.report.model import WeeklyReport
 from alerts.report.weeks import IsoWeek
+from alerts.settings import AlertRules
 from leumund.jobs.pipeline import enqueue_due_reports, sync_config
 from leumund.loading import load_config
 from storage.crawls import CrawlOutcome, finish_run, start_run
@@ -209,3 +210,16 @@ def test_first_run_sends_no_report_for_a_week_before_leumund_watched(
     assert (
         "Trustpilot Praxis konnte noch nie gelesen werden (erster Versuch am 25.11.2026)." in text
     )
+
+
+def test_critical_list_says_why_beyond_the_stars(engine: Engine) -> None:
+    with session_scope(engine) as s:
+        business, sources = add_business(s, "Praxis Warum", {"tp": "trustpilot"})
+        seeded = Seeded(business, sources)
+        s.add(review(seeded, "tp", 1, rating=3.0, text="Lange Wartezeit.", published_at=IN_WEEK))
+    with engine.connect() as conn:
+        rules = AlertRules(keywords=["Wartezeit"])
+        report = compute_report(conn, seeded.business, WEEK, rules, AS_OF)
+    rendered, _ = email_of(report)
+    assert "(Stichwort „Wartezeit“ im Text)" in rendered.text
+    assert "Stichwort „Wartezeit“ im Text</span>" in rendered.html

@@ -7,6 +7,7 @@ A review's date is its publication date, or the first-seen date when the platfor
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,7 +29,7 @@ from alerts.report.model import (
     SourceAlarm,
 )
 from alerts.report.sources import SourceState
-from alerts.rules import is_critical
+from alerts.rules import RuleHit, evaluate, severity
 from alerts.settings import AlertRules
 from storage.models import CrawlRun, CrawlStatus, Review, Source
 
@@ -70,6 +71,7 @@ def _review_lines(
             col(Review.url),
             col(Review.sentiment_label),
             col(Review.source_id),
+            col(Review.id),
         )
         .where(where)
         .order_by(*order)
@@ -101,6 +103,7 @@ def _line(row: Any, text_limit: int, source: SourceState) -> ReviewLine:
         source_type=source.source_type,
         sentiment=row.sentiment_label,
         display_name=source.display_name,
+        review_id=row.id,
     )
 
 
@@ -155,8 +158,8 @@ def source_alarms(sources: Mapping[int, SourceState]) -> tuple[SourceAlarm, ...]
 
 def _critical_ids(
     conn: Connection, business_id: int, start: datetime, end: datetime, rules: AlertRules
-) -> list[int]:
-    """The week's reviews judged by `is_critical`, the rule the alerts use.
+) -> dict[int, tuple[str, ...]]:
+    """The week's critical reviews by `severity`, the rule the alerts use, with the reasons.
 
     Keywords cannot be matched in SQL, so the week's texts are read; one business's week
     is a few hundred reviews at most.
@@ -171,7 +174,17 @@ def _critical_ids(
             col(Review.sentiment_probs),
         ).where(in_range(business_id, start, end))
     )
-    return [row.id for row in rows if is_critical(row, rules)]
+    reasons = {}
+    for row in rows:
+        hits = evaluate(row, rules)
+        if severity(row, hits) == "critical":
+            reasons[row.id] = tuple(_reason(hit) for hit in hits if hit.rule != "stars")
+    return reasons
+
+
+def _reason(hit: RuleHit) -> str:
+    """'negative' or 'keyword:Hygiene': why a review is critical, beyond its stars."""
+    return f"keyword:{hit.keyword}" if hit.rule == "keyword" else hit.rule
 
 
 def critical_reviews(
@@ -183,15 +196,16 @@ def critical_reviews(
     sources: Mapping[int, SourceState],
 ) -> tuple[tuple[ReviewLine, ...], int]:
     """The week's critical reviews, worst first (unrated ones after the rated)."""
-    ids = _critical_ids(conn, business_id, start, end, rules)
-    return _review_lines(
+    reasons = _critical_ids(conn, business_id, start, end, rules)
+    lines, total = _review_lines(
         conn,
-        col(Review.id).in_(ids),
+        col(Review.id).in_(list(reasons)),
         (func.coalesce(col(Review.rating), 6.0), review_date().desc(), col(Review.id)),
         NEGATIVE_LIMIT,
         TEXT_LIMIT,
         sources,
     )
+    return tuple(replace(line, reasons=reasons[line.review_id]) for line in lines), total
 
 
 def unanswered_reviews(

@@ -77,6 +77,8 @@ class ReviewLine:
     source_type: str
     sentiment: str | None
     display_name: str
+    review_id: int = 0
+    reasons: tuple[str, ...] = ()  # beyond the stars: 'negative', 'keyword:Hygiene'
 
 
 @dataclass(frozen=True, slots=True)

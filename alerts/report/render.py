@@ -18,7 +18,7 @@ from jinja2 import Environment
 from alerts import message
 from alerts.i18n import Wording, lang_of
 from alerts.report.charts import MIN_REVIEWS, ROLLING_WEEKS, TrendChart, TrendText, trend_png
-from alerts.report.model import COMPARE_WEEKS, UNANSWERED_DAYS, WeeklyReport
+from alerts.report.model import COMPARE_WEEKS, UNANSWERED_DAYS, ReviewLine, WeeklyReport
 from alerts.templating import render
 
 SENTIMENT_COLORS = {
@@ -172,6 +172,16 @@ def _alarm_lines(report: WeeklyReport, t: Wording) -> list[AlarmLine]:
     return lines
 
 
+def reason_texts(t: Wording, line: ReviewLine) -> list[str]:
+    """Why a listed review is critical beyond its stars: 'Text negativ', 'Stichwort „…“'."""
+    return [
+        t("rule_keyword", keyword=reason.removeprefix("keyword:"))
+        if reason.startswith("keyword:")
+        else t("report_reason_negative")
+        for reason in line.reasons
+    ]
+
+
 def _blind_note(report: WeeklyReport, t: Wording) -> str | None:
     places = [t.place(kind, name) for kind, name in report.replies.blind]
     return t("report_replies_blind", places=t.join(places)) if places else None
@@ -194,5 +204,6 @@ def _context(report: WeeklyReport, t: Wording, chart_src: str | None) -> dict[st
         "rolling_weeks": ROLLING_WEEKS,
         "few_reviews": MIN_REVIEWS,
         "alarms": _alarm_lines(report, t),
+        "reasons": lambda line: reason_texts(t, line),
         "blind_note": _blind_note(report, t),
     }
