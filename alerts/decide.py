@@ -45,7 +45,7 @@ from storage.outbox import enqueue
 log = logging.getLogger(__name__)
 BACKLOG_GRACE = timedelta(days=2)
 # A review's data that cannot become a payload (pydantic's ValidationError is a ValueError).
-RENDER_ERRORS = (ValueError, LookupError, TypeError, ArithmeticError)
+PAYLOAD_ERRORS = (ValueError, LookupError, TypeError, ArithmeticError)
 
 
 @dataclass
@@ -164,7 +164,7 @@ def _decide_isolated(
     try:
         with session.begin_nested():
             _decide_review(session, row, policy, now, summary)
-    except RENDER_ERRORS:
+    except PAYLOAD_ERRORS:
         log.exception("review %s cannot be alerted: closed without an alert", review.id)
         session.refresh(review)
         _close(session, review)

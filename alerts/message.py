@@ -18,6 +18,10 @@ from urllib.parse import urlsplit
 
 # C0/C1 controls, DEL, line/paragraph separators and bidi overrides that could reorder text.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]+")
+# What a body never needs: NUL and other controls (tab and line breaks stay), bidi overrides
+# and isolates, which make "!tug rhes" display as "sehr gut!".
+_BODY_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]+")
+_LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029]")
 _SUBJECT_MAX = 180
 _DOMAIN = re.compile(r"^[A-Za-z0-9.-]+$")
 
@@ -26,6 +30,12 @@ def header_text(value: str, limit: int = _SUBJECT_MAX) -> str:
     """One line, no control characters, at most `limit` characters (with an ellipsis)."""
     text = " ".join(_CONTROL.sub(" ", value).split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def body_text(value: str) -> str:
+    """Untrusted text for a mail body: line breaks kept (as newlines), NUL, other controls
+    and bidi overrides removed, so it reads in the order it was written."""
+    return _BODY_UNSAFE.sub("", _LINE_BREAKS.sub("\n", value))
 
 
 def safe_url(url: str | None) -> str | None:

@@ -4,13 +4,16 @@ Every kind of mail is rendered at send time from its payload, so the Date header
 it left (a mail held by quiet hours reads as sent in the morning, not at night). Payloads are
 stored as JSON in `Notification.payload` and validated when read. Rows written before
 version 2 (untyped dicts, the message rendered when decided) are read by `alerts.legacy`.
+
+Rows wait in the outbox across upgrades: a new field needs a default so stored rows stay
+valid; a change they cannot satisfy needs a new version and a reader for the old one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from functools import cache
-from typing import Annotated, Any, Final, Literal
+from typing import Annotated, Final, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
 
@@ -142,7 +145,7 @@ def read_payload(data: Mapping[str, object]) -> Payload:
     return _adapter().validate_python(data)
 
 
-def stored(payload: Payload) -> dict[str, Any]:
+def stored(payload: Payload) -> dict[str, object]:
     """The JSON `Notification.payload` keeps."""
     return payload.model_dump(mode="json")
 

@@ -8,6 +8,7 @@ dedup key and installation id the Message-ID is made of.
 from __future__ import annotations
 
 import secrets
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,7 +18,14 @@ from typing import Any
 from jinja2 import Environment
 
 from alerts.i18n import Wording, rule_percents, wording
-from alerts.message import build_message, header_text, message_id, safe_url, shorten
+from alerts.message import (
+    body_text,
+    build_message,
+    header_text,
+    message_id,
+    safe_url,
+    shorten,
+)
 from alerts.payloads import (
     AUTHOR_LIMIT,
     TITLE_LIMIT,
@@ -29,6 +37,7 @@ from alerts.payloads import (
     SourceStatusPayload,
 )
 from alerts.report import render as report_render
+from alerts.report.charts import TrendChart
 from alerts.rules import RuleHit
 from alerts.templating import make_environment, render
 
@@ -102,7 +111,7 @@ def mood_line(t: Wording, review: ReviewSnapshot) -> str | None:
 def review_view(
     t: Wording, review: ReviewSnapshot, limit: int = TEXT_LIMIT, mention: bool = False
 ) -> ReviewView:
-    text, cut = shorten(review.text, limit)
+    text, cut = shorten(body_text(review.text), limit)
     shown = review.source_display or t.platform(review.platform)
     return ReviewView(
         author=header_text(review.author, AUTHOR_LIMIT) or t("anonymous"),
@@ -132,11 +141,17 @@ def mentioned(t: Wording, payloads: Sequence[AlertPayload]) -> str:
 
 
 class Renderer:
-    """Templates plus the sender address: one per process, shared by all renders."""
+    """Templates, the sender address and report charts: one per process, shared by all renders.
+
+    A report chart is built once and redrawn per report (half the cost); a lock keeps the
+    drawing to one thread at a time, since a chart is not thread-safe.
+    """
 
     def __init__(self, sender: str, env: Environment | None = None) -> None:
         self.sender = sender
         self.env = env or make_environment()
+        self._charts: dict[int, TrendChart] = {}
+        self._chart_lock = threading.Lock()
 
     def msgid(self, envelope: Envelope) -> str:
         return message_id(envelope.key, self.sender, envelope.installation)
@@ -245,10 +260,18 @@ class Renderer:
 
     def report(self, payload: ReportPayload, envelope: Envelope) -> EmailMessage:
         """The weekly report: text, HTML and the trend chart drawn now."""
-        rendered = report_render.render_report(self.env, payload.report)
+        with self._chart_lock:
+            rendered = report_render.render_report(
+                self.env, payload.report, self._chart(len(payload.report.trend))
+            )
         return report_render.build_message(
             rendered, self.sender, envelope.recipient, envelope.now, self.msgid(envelope)
         )
+
+    def _chart(self, weeks: int) -> TrendChart | None:
+        if weeks and weeks not in self._charts:
+            self._charts[weeks] = TrendChart(weeks)
+        return self._charts.get(weeks)
 
     def source_status(self, payload: SourceStatusPayload, envelope: Envelope) -> EmailMessage:
         """Operator email: "source broken since …" or "source recovered"."""

@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Literal, Protocol
+from typing import Literal, Protocol
 
 from alerts.settings import AlertRules
 
@@ -46,14 +46,6 @@ class RuleHit:
     threshold: float | None = None
     value: float | None = None
     keyword: str | None = None
-
-    def to_payload(self) -> dict[str, Any]:
-        fields = {"threshold": self.threshold, "value": self.value, "keyword": self.keyword}
-        return {"rule": self.rule} | {k: v for k, v in fields.items() if v is not None}
-
-    @classmethod
-    def from_payload(cls, data: dict[str, Any]) -> RuleHit:
-        return cls(data["rule"], data.get("threshold"), data.get("value"), data.get("keyword"))
 
 
 def _fold(text: str) -> str:

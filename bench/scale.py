@@ -1,8 +1,9 @@
 """Scale benchmark: 1,000 businesses × 3 sources, 300,000 reviews in SQLite.
 
 Prints: time to generate the data, memory of the idle service (`leumund run`, RSS of the
-process after start), time to decide alerts after a crawl, and time to render and enqueue
-all weekly reports. Usage: python bench/scale.py [--businesses 1000] [--reviews 300000]
+process after start), time to decide alerts after a crawl, time to enqueue all weekly
+reports and time to render and write them (they are rendered when sent, here as .eml files).
+Usage: python bench/scale.py [--businesses 1000] [--reviews 300000]
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ import yaml
 from sqlalchemy import insert, update
 from sqlalchemy.engine import Engine
 
+from alerts.mail import FileMailer
+from alerts.render import Renderer
+from alerts.sending import SendPolicy, send_due
 from leumund.jobs.alerts import decide_alerts
 from leumund.jobs.pipeline import sync_config
 from leumund.jobs.report import enqueue_weekly_reports
@@ -168,8 +172,14 @@ def main() -> None:
     t0 = time.perf_counter()
     added = enqueue_weekly_reports(engine, config, now)
     elapsed = time.perf_counter() - t0
-    print(f"weekly reports: {added} rendered and enqueued in {elapsed:.1f} s"
+    print(f"weekly reports: {added} enqueued in {elapsed:.1f} s"
           f" ({elapsed / max(added, 1) * 1000:.0f} ms each)")  # fmt: skip
+    t0 = time.perf_counter()
+    mailer = FileMailer(workdir / "mail")
+    sent = send_due(engine, mailer, Renderer(config.mail.sender), now, SendPolicy())
+    elapsed, each = time.perf_counter() - t0, (time.perf_counter() - t0) / max(sent.emails, 1)
+    print(f"outbox sent: {sent.emails} emails rendered and"
+          f" written in {elapsed:.1f} s ({each * 1000:.0f} ms each)")  # fmt: skip
     engine.dispose()
 
 

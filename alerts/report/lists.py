@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.engine import Connection
 from sqlmodel import col
 
-from alerts.message import safe_url
+from alerts.message import body_text, safe_url
 from alerts.report.model import (
     NAME_LIMIT,
     NEGATIVE_LIMIT,
@@ -82,12 +82,12 @@ def _review_lines(
 
 
 def _clip(value: str | None) -> str:
-    text = " ".join((value or "").split())
+    text = " ".join(body_text(value or "").split())
     return text if len(text) < NAME_LIMIT else text[: NAME_LIMIT - 1] + "…"
 
 
 def _line(row: Any, text_limit: int, source: SourceState) -> ReviewLine:
-    text = " ".join(str(row.text or "").split())
+    text = " ".join(body_text(str(row.text or "")).split())
     shortened = len(text) > text_limit
     if shortened:
         text = text[:text_limit].rsplit(" ", 1)[0].rstrip(",.;:") + " …"

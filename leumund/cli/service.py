@@ -101,6 +101,8 @@ def _print_business(business: BusinessStatus, now: datetime) -> None:
     tz = ZoneInfo(business.timezone)
     print(f"{business.name} — {business.reviews} reviews")
     print(f"  notifications: {_counts(business.notifications)}")
+    if business.mail_held_until is not None:
+        print(f"  quiet hours: mail held until {_at(business.mail_held_until, tz)}")
     print(f"  next weekly report: {_when(business.next_report, tz, now)}")
     for source in business.sources:
         _print_source(source, tz, now)

@@ -73,8 +73,9 @@ def _event(session: Session, config: Config, row: Source, business: Business) ->
 
 def _payload(event: SourceEvent) -> SourceStatusPayload:
     business, source = event.business, event.source
+    broken = event.kind is NotificationKind.SOURCE_BROKEN
     return SourceStatusPayload(
-        kind=event.kind.value,  # type: ignore[arg-type]  # a source event is one of the two
+        kind="source_broken" if broken else "source_recovered",
         business=business.name, language=business.language, timezone=business.timezone,
         source=source.name, platform=source.type, since=event.since, failures=event.failures,
         error=event.error,

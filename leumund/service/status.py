@@ -14,6 +14,7 @@ from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from alerts.timing import after_quiet_hours
 from leumund.config import BusinessConfig, Config, SourceConfig, parse_interval
 from leumund.service.scheduler import crontab_trigger, health_trigger, is_overdue, report_trigger
 from storage.db import session_scope
@@ -45,6 +46,7 @@ class BusinessStatus:
     reviews: int
     notifications: dict[str, int]
     next_report: datetime | None
+    mail_held_until: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +111,12 @@ def _source_status(
     )
 
 
+def mail_held_until(business: BusinessConfig, now: datetime) -> datetime | None:
+    """The end of the quiet hours `now` falls in (mail to the owner waits), else None."""
+    end = after_quiet_hours(now, business.alerts.quiet_hours, business.timezone)
+    return end if end > now else None
+
+
 def _business_status(
     session: Session, business: BusinessConfig, now: datetime, counts: dict[int, dict[str, int]]
 ) -> BusinessStatus:
@@ -132,6 +140,7 @@ def _business_status(
         reviews=sum(s.reviews for s in statuses),
         notifications=counts.get(row.id, {}) if row and row.id else {},
         next_report=report,
+        mail_held_until=mail_held_until(business, now),
     )
 
 
