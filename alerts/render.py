@@ -28,6 +28,7 @@ from alerts.message import (
 )
 from alerts.payloads import (
     AUTHOR_LIMIT,
+    TEXT_LIMIT,
     TITLE_LIMIT,
     AlertPayload,
     BacklogPayload,
@@ -41,7 +42,6 @@ from alerts.report.charts import TrendChart
 from alerts.rules import RuleHit
 from alerts.templating import make_environment, render
 
-TEXT_LIMIT = 2000
 DIGEST_TEXT_LIMIT = 600
 BACKLOG_TEXT_LIMIT = 300
 
@@ -285,7 +285,8 @@ class Renderer:
                 f"{name}_intro", **values, platform=t.platform(payload.platform),
                 since=t.datetime(payload.since), failures=payload.failures,
             ),
-            broken=name == "source_broken", error=" ".join((payload.error or "").split())[:1000],
+            broken=name == "source_broken",
+            error=t.crawl_error(" ".join((payload.error or "").split())[:1000]),
         )  # fmt: skip
 
     def test(

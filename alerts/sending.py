@@ -30,9 +30,8 @@ from email.message import EmailMessage
 
 from jinja2 import TemplateError
 from pydantic import ValidationError
-from sqlalchemy import or_, update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from alerts.dedup import dedup_key, dedup_recipient
 from alerts.legacy import legacy_alert, legacy_timing, stored_message
@@ -44,10 +43,10 @@ from alerts.timing import after_quiet_hours
 from storage.db import session_scope
 from storage.installation import installation_id
 from storage.models import Notification, NotificationStatus
+from storage.outbox import claim as claim_row
 from storage.outbox import due, mark_attempt_failed, mark_sent, postpone
 
 log = logging.getLogger(__name__)
-_OPEN = (NotificationStatus.PENDING.value, NotificationStatus.SENDING.value)
 
 
 @dataclass(frozen=True)
@@ -95,19 +94,7 @@ def claim(engine: Engine, rows: list[Notification], now: datetime, lease: timede
     won: list[int] = []
     with session_scope(engine) as session:
         for row in rows:
-            result = session.connection().execute(
-                update(Notification)
-                .where(
-                    col(Notification.id) == row.id,
-                    col(Notification.status).in_(_OPEN),
-                    or_(
-                        col(Notification.next_attempt_at).is_(None),
-                        col(Notification.next_attempt_at) <= now,
-                    ),
-                )
-                .values(status=NotificationStatus.SENDING.value, next_attempt_at=now + lease)
-            )
-            if result.rowcount == 1 and row.id is not None:
+            if row.id is not None and claim_row(session, row.id, now, now + lease):
                 won.append(row.id)
     return won
 

@@ -129,8 +129,8 @@ def test_report_critical_list_is_what_the_alerts_sent(engine: Engine) -> None:
     with Session(engine) as session:
         business = session.exec(select(Business)).one()
     week = IsoWeek.of(datetime(2026, 11, 20, tzinfo=UTC).date())
-    with engine.connect() as conn:
-        report = compute_report(conn, business, week, policy()[BUSINESS].rules, NOW)
+    with Session(engine) as session:
+        report = compute_report(session, business, week, policy()[BUSINESS].rules, NOW)
     assert report.negative_total == 3
     assert {line.text for line in report.negative} == {"Schlecht.", "Hygiene naja.", "Super!"}
 

@@ -106,8 +106,8 @@ def seed_many(engine: Engine, count: int = 900, weeks: int = 20, seed: int = 7) 
 
 
 def report_for(engine: Engine, seeded: Seeded, week: IsoWeek = WEEK) -> WeeklyReport:
-    with engine.connect() as conn:
-        return compute_report(conn, seeded.business, week, AlertRules(star_threshold=2.0))
+    with Session(engine) as session:
+        return compute_report(session, seeded.business, week, AlertRules(star_threshold=2.0))
 
 
 def test_week_figures_match_the_stored_reviews(any_engine: Engine) -> None:
@@ -277,8 +277,8 @@ def test_critical_list_uses_the_alert_rule(any_engine: Engine) -> None:
         seeded = Seeded(business, sources)
         for n, (title, fields) in enumerate(cases.items()):
             s.add(review(seeded, "tp", n, title=title, published_at=when, **fields))
-    with engine.connect() as conn:
-        report = compute_report(conn, seeded.business, WEEK, rules)
+    with Session(engine) as session:
+        report = compute_report(session, seeded.business, WEEK, rules)
     expected = {r.title for r in seeded.reviews if is_critical(r, rules)}
     assert expected == {"stars", "strong negative text", "keyword, mediocre"}
     assert {line.title for line in report.negative} == expected

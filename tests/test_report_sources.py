@@ -30,8 +30,8 @@ IN_WEEK = datetime(2026, 11, 18, 10, tzinfo=UTC)
 
 
 def _report(engine: Engine, seeded: Seeded, as_of: datetime = AS_OF) -> WeeklyReport:
-    with engine.connect() as conn:
-        return compute_report(conn, seeded.business, WEEK, as_of=as_of)
+    with Session(engine) as session:
+        return compute_report(session, seeded.business, WEEK, as_of=as_of)
 
 
 def _practice(engine: Engine) -> Seeded:
@@ -217,9 +217,9 @@ def test_critical_list_says_why_beyond_the_stars(engine: Engine) -> None:
         business, sources = add_business(s, "Praxis Warum", {"tp": "trustpilot"})
         seeded = Seeded(business, sources)
         s.add(review(seeded, "tp", 1, rating=3.0, text="Lange Wartezeit.", published_at=IN_WEEK))
-    with engine.connect() as conn:
+    with Session(engine) as session:
         rules = AlertRules(keywords=["Wartezeit"])
-        report = compute_report(conn, seeded.business, WEEK, rules, AS_OF)
+        report = compute_report(session, seeded.business, WEEK, rules, AS_OF)
     rendered, _ = email_of(report)
     assert "(Stichwort „Wartezeit“ im Text)" in rendered.text
     assert "Stichwort „Wartezeit“ im Text</span>" in rendered.html

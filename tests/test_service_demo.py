@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from alerts.report.data import compute_report
 from alerts.report.weeks import last_complete_week
@@ -89,8 +90,8 @@ def test_demo_reviews_fill_the_report_on_any_date(engine: Engine, now: datetime)
         business = session.get(Business, source.business_id)
         assert business is not None
     assert max(item.published_at for item in items if item.published_at) < now
-    with engine.connect() as conn:
-        report = compute_report(conn, business, last_complete_week(now, TIMEZONE), as_of=now)
+    with Session(engine) as session:
+        report = compute_report(session, business, last_complete_week(now, TIMEZONE), as_of=now)
     assert report.this_week.count == 3 and report.platforms
     assert [line.rating for line in report.negative] == [2.0]
     assert sum(1 for p in report.trend if p.stats.count) >= 8

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -47,3 +48,6 @@ def test_status_prints_until_when_mail_is_held(
     out = capsys.readouterr().out
     expected = datetime.combine(end.date(), time(end.hour, end.minute), tzinfo=BERLIN)
     assert f"  quiet hours: mail held until {expected:%Y-%m-%d %H:%M} CE" in out
+    assert cli.main(["status", "--json", "--config", str(path)]) == 0
+    [business] = json.loads(capsys.readouterr().out)["businesses"]
+    assert datetime.fromisoformat(business["mail_held_until"]) == expected

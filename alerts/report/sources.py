@@ -11,12 +11,10 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.engine import Connection
-from sqlmodel import col
+from sqlmodel import Session
 
 from alerts.i18n import source_display
-from storage.models import Source
+from storage.registry import sources_of_business
 
 REPLY_BLIND_TYPES = frozenset({"google_places", "trustedshops", "schema_org"})
 
@@ -48,26 +46,22 @@ class SourceState:
         return self.down and self.last_success_at is None
 
 
-def source_states(conn: Connection, business_id: int) -> dict[int, SourceState]:
+def source_states(session: Session, business_id: int) -> dict[int, SourceState]:
     """Every source of the business by id; two sources with one name tell them apart."""
-    rows = list(
-        conn.execute(
-            select(Source).where(col(Source.business_id) == business_id).order_by(col(Source.name))
-        )
-    )
-    shown = {row.id: source_display(row.type, row.label, row.url) for row in rows}
+    rows = {row.id: row for row in sources_of_business(session, business_id) if row.id}
+    shown = {i: source_display(row.type, row.label, row.url) for i, row in rows.items()}
     clashes = Counter(shown.values())
     return {
-        row.id: SourceState(
-            id=row.id,
+        i: SourceState(
+            id=i,
             name=row.name,
             source_type=row.type,
-            display_name=shown[row.id] + (f" ({row.name})" if clashes[shown[row.id]] > 1 else ""),
+            display_name=shown[i] + (f" ({row.name})" if clashes[shown[i]] > 1 else ""),
             enabled=row.enabled,
             sees_replies=sees_replies(row.type, row.sees_replies),
             failing_since=row.failing_since,
             last_success_at=row.last_success_at,
             last_error=row.last_error,
         )
-        for row in rows
+        for i, row in rows.items()
     }

@@ -17,8 +17,8 @@ from pathlib import Path
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from leumund.cli import registry
-from leumund.cli.args import SubParsers
-from leumund.errors import ConfigError, LeumundError
+from leumund.cli.args import SubParsers, add_config_arg, default_config
+from leumund.errors import ConfigError, LeumundError, OperatorError
 from leumund.loading import load_config
 from leumund.logs import configure_logging
 from storage.db import display_url
@@ -29,15 +29,21 @@ Handler = Callable[[argparse.Namespace], int]
 
 
 def _check_config(args: argparse.Namespace) -> int:
-    config = load_config(args.path, os.environ)
+    path: Path = args.config
+    if args.path is not None:
+        if args.config not in (default_config(), args.path):
+            raise OperatorError(f"check-config: two files given ({args.path}, {args.config})")
+        path = args.path
+    config = load_config(path, os.environ)
     sources = sum(len(b.sources) for b in config.businesses)
-    print(f"{args.path}: OK — {len(config.businesses)} businesses, {sources} sources")
+    print(f"{path}: OK — {len(config.businesses)} businesses, {sources} sources")
     return 0
 
 
 def _add_check_config(sub: SubParsers) -> None:
     p = sub.add_parser("check-config", help="validate a config file and report every problem")
-    p.add_argument("path", type=Path, nargs="?", default=Path("config.yaml"))
+    p.add_argument("path", type=Path, nargs="?", help="the file (same as --config)")
+    add_config_arg(p)
     p.set_defaults(handler=_check_config)
 
 
@@ -77,7 +83,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(args.verbose, args.log_format)
     handler: Handler = args.handler
     try:
-        return handler(args)
+        status = handler(args)
+        sys.stdout.flush()  # a reader that went away shows here, not at interpreter exit
+        return status
     except ConfigError as exc:
         for line in exc.problems:
             print(line, file=sys.stderr)
@@ -92,6 +100,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("leumund: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        _discard_stdout()
+        return 1
+
+
+def _discard_stdout() -> None:
+    """The reader went away (`leumund try-source … | head`): stop quietly, no traceback.
+
+    Later writes, including the flush at exit, go to /dev/null instead of the closed pipe.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 if __name__ == "__main__":

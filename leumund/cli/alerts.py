@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from email.message import EmailMessage
 
-from alerts.mail import MailError
+from alerts.mail import FileMailer, Mailer, MailError
 from alerts.render import Renderer
 from leumund.cli.args import SubParsers, add_config_arg, config_from
 from leumund.errors import OperatorError
@@ -74,6 +75,11 @@ def _retry_failed(args: argparse.Namespace) -> int:
     return 0
 
 
+def _written_to(mailer: Mailer, message: EmailMessage) -> str:
+    """With the file backend: the .eml file to open."""
+    return f": {mailer.path_for(message)}" if isinstance(mailer, FileMailer) else ""
+
+
 def _test_email(args: argparse.Namespace) -> int:
     config = config_from(args)
     recipients = [args.to] if args.to else list(config.service.operator_emails)
@@ -84,11 +90,12 @@ def _test_email(args: argparse.Namespace) -> int:
     backend = describe_mailer(config)
     mailer, renderer, failed = make_mailer(config), Renderer(config.mail.sender), 0
     for recipient in recipients:
+        message = renderer.test(recipient, backend, utcnow())
         try:
-            mailer.send(renderer.test(recipient, backend, utcnow()))
+            mailer.send(message)
         except MailError as exc:
             print(f"test email to {recipient} failed: {exc}", file=sys.stderr)
             failed += 1
         else:
-            print(f"test email sent to {recipient} via {backend}")
+            print(f"test email sent to {recipient} via {backend}{_written_to(mailer, message)}")
     return 1 if failed else 0

@@ -25,7 +25,12 @@ def register(sub: SubParsers) -> None:
         " right away with the configured mail backend. With --out nothing is sent.",
     )
     p.add_argument("--business", help="only this business (default: all with reports on)")
-    p.add_argument("--week", help="ISO week like 2026-W47 (default: last complete week)")
+    p.add_argument(
+        "--week", help="ISO week like 2026-W47, or KW47 (default: the last complete week)"
+    )
+    p.add_argument(
+        "--resend", action="store_true", help="send the report again although it was sent"
+    )
     p.add_argument("--out", type=Path, help="write the report to this HTML file instead")
     add_config_arg(p)
     p.set_defaults(handler=_report)
@@ -57,7 +62,10 @@ def _write_file(args: argparse.Namespace, engine: Engine, config: Config) -> int
 
 def _send(args: argparse.Namespace, engine: Engine, config: Config) -> int:
     now = datetime.now(UTC)
-    added = enqueue_weekly_reports(engine, config, now, args.business, args.week)
+    added = enqueue_weekly_reports(engine, config, now, args.business, args.week, args.resend)
     summary = send_due(engine, config, make_mailer(config), now)
-    print(f"report: {added} new message(s) queued; outbox: {summary}")
+    hint = (
+        "" if added or args.resend else " (a week's report goes out once; --resend sends it again)"
+    )
+    print(f"report: {added} new message(s) queued; outbox: {summary}{hint}")
     return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import threading
 from datetime import datetime
 from pathlib import Path
@@ -16,6 +17,7 @@ from leumund.jobs.classify import classify_pending, load_configured_classifier
 from leumund.service.demo import DEFAULT_DIR, run_demo
 from leumund.service.runner import run_once, run_service
 from leumund.service.status import BusinessStatus, SourceStatus, Status, collect_status
+from leumund.service.status_json import status_document
 from leumund.service.supervision import stop_on_signals
 from storage.db import display_url, init_schema, make_engine
 from storage.models import utcnow
@@ -27,6 +29,7 @@ def register(sub: SubParsers) -> None:
     add_config_arg(p)
     p.set_defaults(handler=_run)
     p = sub.add_parser("status", help="show sources, notifications and next runs")
+    p.add_argument("--json", action="store_true", help="one JSON object (see README)")
     add_config_arg(p)
     p.set_defaults(handler=_status)
     p = sub.add_parser("classify", help="classify all reviews still without a sentiment")
@@ -145,5 +148,8 @@ def _status(args: argparse.Namespace) -> int:
         raise OperatorError(f"database {database} unavailable: {reason}") from None
     finally:
         engine.dispose()
-    _print_status(status, ZoneInfo(config.service.timezone), now)
+    if args.json:
+        print(json.dumps(status_document(status, now), ensure_ascii=False, indent=2))
+    else:
+        _print_status(status, ZoneInfo(config.service.timezone), now)
     return 0

@@ -7,10 +7,11 @@ unclassified (sentiment_label NULL) and are caught up by the first run whose mod
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from leumund.config import Config
 from sentiment.base import Classifier, ModelUnavailable
@@ -18,7 +19,7 @@ from sentiment.cleaning import review_text
 from sentiment.loading import load_classifier
 from storage.db import session_scope
 from storage.models import Review
-from storage.reviews import set_sentiment
+from storage.reviews import set_sentiment, unclassified_reviews
 
 log = logging.getLogger(__name__)
 
@@ -31,12 +32,19 @@ class _Pending:
 
 
 def load_configured_classifier(config: Config) -> Classifier | None:
-    """The configured model, or None (with one error line) when it cannot be loaded."""
+    """The configured model, or None (with one error line) when it cannot be loaded.
+
+    Loading takes seconds; a line before and after tells the operator why it is quiet.
+    """
+    log.info("loading sentiment model %s …", config.sentiment.model)
+    started = time.monotonic()
     try:
-        return load_classifier(config.sentiment, config.base_dir)
+        classifier = load_classifier(config.sentiment, config.base_dir)
     except ModelUnavailable as exc:
         log.error("reviews stay unclassified until the model loads: %s", exc)
         return None
+    log.info("sentiment model %s loaded in %.1f s", classifier.name, time.monotonic() - started)
+    return classifier
 
 
 def classify_pending(engine: Engine, classifier: Classifier, batch_size: int) -> int:
@@ -65,12 +73,7 @@ def classify_pending(engine: Engine, classifier: Classifier, batch_size: int) ->
 
 
 def _pending(session: Session, after: int, limit: int) -> list[_Pending]:
-    rows = session.exec(
-        select(Review)
-        .where(col(Review.sentiment_label).is_(None), col(Review.id) > after)
-        .order_by(col(Review.id))
-        .limit(limit)
-    )
+    rows = unclassified_reviews(session, after, limit)
     return [
         _Pending(r.id, r.version, review_text(r.title, r.text)) for r in rows if r.id is not None
     ]

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import yaml
 from sqlalchemy.engine import Engine
-from sqlmodel import col, func, select
 
 from alerts.report.weeks import last_complete_week
 from crawler.demo import DemoSite, serve_directory
@@ -32,8 +31,10 @@ from leumund.jobs.pipeline import sync_config
 from leumund.jobs.report import enqueue_weekly_reports, write_report_html
 from leumund.loading import load_config
 from sentiment.base import Classifier
+from storage import figures
 from storage.db import display_url, init_schema, make_engine, session_scope
-from storage.models import Notification, NotificationKind, Review, utcnow
+from storage.models import NotificationKind, utcnow
+from storage.outbox import count_notifications
 
 DEFAULT_DIR = "leumund-demo"
 MARKER = ".leumund-demo"
@@ -132,16 +133,12 @@ def _subject(path: Path) -> str:
 
 def count_alerts(engine: Engine) -> int:
     with session_scope(engine) as session:
-        return session.exec(
-            select(func.count())
-            .select_from(Notification)
-            .where(col(Notification.kind) == NotificationKind.ALERT.value)
-        ).one()
+        return count_notifications(session, kind=NotificationKind.ALERT.value)
 
 
 def count_reviews(engine: Engine) -> int:
     with session_scope(engine) as session:
-        return session.exec(select(func.count()).select_from(Review)).one()
+        return figures.count_reviews(session)
 
 
 def first_round(demo: Demo) -> None:

@@ -18,7 +18,6 @@ from typing import TypeVar
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy.engine import Engine
-from sqlmodel import col, select
 
 from leumund.config import Config
 from leumund.jobs.alerts import decide_alerts, make_mailer, send_due
@@ -42,7 +41,9 @@ from leumund.service.supervision import (
 )
 from sentiment.base import Classifier
 from storage.db import init_schema, session_scope
-from storage.models import Business, Source, utcnow
+from storage.models import utcnow
+from storage.registry import first_crawl_times
+from storage.registry import last_attempts as stored_last_attempts
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -138,10 +139,7 @@ def wait_for_database(engine: Engine, config: Config, stop: threading.Event) -> 
 
 def last_attempts(engine: Engine) -> dict[tuple[str, str], datetime | None]:
     with session_scope(engine) as session:
-        rows = session.exec(
-            select(Business.name, Source.name, Source.last_attempt_at).join(Business)
-        )
-        return {(b, s): at for b, s, at in rows}
+        return stored_last_attempts(session)
 
 
 def reports_to_catch_up(engine: Engine, config: Config, now: datetime) -> list[str]:
@@ -152,12 +150,7 @@ def reports_to_catch_up(engine: Engine, config: Config, now: datetime) -> list[s
             slot = report_slot(business, now)
             if slot is None:
                 continue
-            first = session.exec(
-                select(Source.first_crawl_at)
-                .join(Business)
-                .where(Business.name == business.name, col(Source.first_crawl_at).is_not(None))
-            ).all()
-            if any(at is not None and at <= slot for at in first):
+            if any(at <= slot for at in first_crawl_times(session, business.name)):
                 due.append(business.name)
     return due
 
