@@ -35,7 +35,7 @@ from storage.review_lists import ReviewExcerpt, ReviewList
 
 
 def _clip(value: str | None) -> str:
-    text = " ".join((value or "").split())
+    text = " ".join(body_text(value or "").split())
     return text if len(text) < NAME_LIMIT else text[: NAME_LIMIT - 1] + "…"
 
 
