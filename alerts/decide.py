@@ -36,6 +36,7 @@ from alerts.backlog import backlog_payload
 from alerts.dedup import dedup_key
 from alerts.payloads import AlertPayload, review_snapshot, stored
 from alerts.policy import AlertPolicy, Row
+from alerts.replies import answer_url
 from alerts.rules import evaluate, sentiment_pending, severity
 from alerts.timing import send_after
 from storage.db import session_scope
@@ -175,6 +176,8 @@ def _decide_review(
             quiet_hours=policy.rules.quiet_hours,
             review=review_snapshot(review, source, hits),
             mention=kind == "mention",
+            reply_draft=policy.reply_draft,
+            answer_url=answer_url(source.type, review.platform_id, review.url, source.url),
         )
         # a mention has its own key: should the review later turn critical, that still alerts
         prefix = "mention" if payload.mention else "alert"

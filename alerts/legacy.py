@@ -48,6 +48,8 @@ class LegacyAlert(LegacyTiming):
     rules: tuple[RuleHit, ...] = ()
     sentiment: str | None = None
     negative_probability: float | None = None
+    reply_draft: str | None = None
+    answer_url: str | None = None
 
     def upgrade(self) -> AlertPayload:
         review = ReviewSnapshot(
@@ -63,6 +65,8 @@ class LegacyAlert(LegacyTiming):
             timezone=self.timezone or "Europe/Berlin",
             quiet_hours=self.quiet_hours,
             review=review,
+            reply_draft=self.reply_draft or "",
+            answer_url=self.answer_url,
         )
 
 

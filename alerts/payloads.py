@@ -77,6 +77,8 @@ class AlertPayload(_OwnerMail):
     kind: Literal["alert"] = "alert"
     review: ReviewSnapshot
     mention: bool = False
+    reply_draft: str = ""  # the business's reply suggestion, shown with the alert
+    answer_url: str | None = None  # where the owner answers, when not on the review's page
 
 
 class PlatformCount(_Data):
@@ -165,8 +167,13 @@ def review_snapshot(review: Review, source: Source, hits: Sequence[RuleHit]) -> 
         text=text,
         truncated=truncated,
         published_at=review.published_at or review.first_seen_at,
-        url=safe_url(review.url) or safe_url(source.url),
+        url=safe_url(review.url) or _page_url(source),
         rules=tuple(hits),
         sentiment=review.sentiment_label,
         negative_probability=probability,
     )
+
+
+def _page_url(source: Source) -> str | None:
+    """A source's URL as a page to link; for the Google types it is an API host, not a page."""
+    return None if source.type.startswith("google_") else safe_url(source.url)

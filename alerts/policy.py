@@ -19,3 +19,4 @@ class AlertPolicy:
     recipients: tuple[str, ...]
     language: str = "de"
     timezone: str = "Europe/Berlin"
+    reply_draft: str = ""  # the business's reply suggestion, shown with each alert

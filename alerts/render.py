@@ -140,6 +140,23 @@ def mentioned(t: Wording, payloads: Sequence[AlertPayload]) -> str:
     return t.join([t("quoted", text=w) for w in words])
 
 
+@dataclass(frozen=True)
+class ReplyView:
+    """Where to answer, the suggested reply and the id `leumund reply --review` takes."""
+
+    url: str | None
+    review_url: str | None  # the public review, when answering happens elsewhere
+    draft: str
+    review_id: int | None
+
+
+def reply_view(payload: AlertPayload, review_url: str | None) -> ReplyView:
+    draft = payload.reply_draft[:TEXT_LIMIT]
+    url = safe_url(payload.answer_url) or review_url
+    public = review_url if review_url != url else None
+    return ReplyView(url, public, draft, payload.review.review_id)
+
+
 class Renderer:
     """Templates, the sender address and report charts: one per process, shared by all renders.
 
@@ -197,7 +214,10 @@ class Renderer:
                 place=review.place,
                 business=business,
             )
-        return self.message("alert", t, subject, envelope, review=review, business=business)
+        return self.message(
+            "alert", t, subject, envelope, review=review, business=business,
+            reply=reply_view(payload, review.url),
+        )  # fmt: skip
 
     def _mention(
         self,
@@ -218,8 +238,9 @@ class Renderer:
             )
         )
         return self.message(
-            "alert", t, subject, envelope, review=review, business=business, keywords=words
-        )
+            "alert", t, subject, envelope, review=review, business=business, keywords=words,
+            reply=reply_view(payload, review.url),
+        )  # fmt: skip
 
     def digest(self, payloads: Sequence[AlertPayload], envelope: Envelope) -> EmailMessage:
         """Several alerts of one business for one recipient, oldest first, as one email.
@@ -239,9 +260,11 @@ class Renderer:
             subject = t("digest_subject_one", business=business)
         else:
             subject = t("digest_subject", count=count, business=business)
+        replies = [reply_view(p, r.url) for p, r in zip(payloads, reviews, strict=True)]
         return self.message(
             "digest", t, subject, envelope, reviews=reviews, business=business, count=count,
-            mentions=len(mentions),
+            mentions=len(mentions), replies=replies,
+            draft=next((r.draft for r in reversed(replies) if r.draft), ""),
         )  # fmt: skip
 
     def backlog(self, payload: BacklogPayload, envelope: Envelope) -> EmailMessage:

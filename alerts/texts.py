@@ -115,6 +115,14 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Tipp: Eine schnelle, sachliche Antwort zeigt anderen Kunden, dass Sie sich kümmern.",
         "Tip: a quick, factual reply shows other customers that you care.",
     ),
+    "reply_draft_heading": ("Antwortvorschlag", "Suggested reply"),
+    "reply_draft_note": (
+        "Ein Vorschlag zum Anpassen – Leumund veröffentlicht nichts von selbst. Bitte nennen Sie"
+        " in Ihrer Antwort keine Namen und keine Gesundheitsdaten.",
+        "A suggestion to adapt – Leumund never posts anything by itself. Please mention no"
+        " names and no health details in your reply.",
+    ),
+    "review_number": ("Bewertungs-Nr. in Leumund: {id}", "Leumund review id: {id}"),
     # rules
     "rule_stars": (
         "Nur {rating} (Grenze: {threshold} oder weniger)",

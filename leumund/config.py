@@ -30,6 +30,7 @@ from pydantic import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from alerts.replies import BusinessKind
 from alerts.settings import AlertRules, Email, MailSettings, ReportSettings
 from crawler.settings import SOURCE_TYPES, CrawlerSettings
 from sentiment.settings import SentimentSettings
@@ -64,6 +65,12 @@ def _check_schedule(value: str) -> str:
 def is_http_url(value: str) -> bool:
     parts = urlsplit(value)
     return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def _check_http_url(value: str) -> str:
+    if not is_http_url(value):
+        raise ValueError(f"expected an http(s) URL like 'https://…', got {value!r}")
+    return value
 
 
 def _check_timezone(value: str) -> str:
@@ -143,6 +150,10 @@ class BusinessConfig(Strict):
     alerts: AlertRules = Field(default_factory=AlertRules)
     report: ReportSettings = Field(default_factory=ReportSettings)
     sources: list[SourceConfig] = Field(default_factory=list)
+    kind: BusinessKind = "dienstleistung"
+    contact: str = Field(default="", max_length=200)
+    reply_templates: str | None = None
+    review_url: Annotated[str, AfterValidator(_check_http_url)] | None = None
 
     def alert_recipients(self) -> list[str]:
         return list(self.alerts.recipients or self.owner_emails)
@@ -268,6 +279,12 @@ class Config(Strict):
 
     def mail_directory(self) -> Path:
         return (self._base_dir / self.mail.directory).resolve()
+
+    def reply_template_dir(self, business: BusinessConfig) -> Path | None:
+        """The business's own reply templates, relative to this file; None: built-in ones."""
+        if business.reply_templates is None:
+            return None
+        return (self._base_dir / business.reply_templates).resolve()
 
     def business(self, name: str) -> BusinessConfig:
         for business in self.businesses:

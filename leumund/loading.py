@@ -25,6 +25,7 @@ def load_config(path: Path, environ: Mapping[str, str]) -> Config:
     except ValidationError as exc:
         raise ConfigError([f"{name}: {line}" for line in _describe(exc, data)]) from None
     problems = [f"{name}: {line}" for line in _duplicates(config)]
+    problems += [f"{name}: {line}" for line in _missing_dirs(config, path.resolve().parent)]
     secrets: dict[str, SecretStr] = {}
     for key_path, var in env_references(config):
         if environ.get(var):
@@ -188,3 +189,12 @@ def _duplicates(config: Config) -> list[str]:
                 )
             names.add(source.name)
     return problems
+
+
+def _missing_dirs(config: Config, base: Path) -> list[str]:
+    return [
+        f"businesses[{b}].reply_templates: directory {base / business.reply_templates} not"
+        " found; create it or remove the key to use the built-in reply templates"
+        for b, business in enumerate(config.businesses)
+        if business.reply_templates is not None and not (base / business.reply_templates).is_dir()
+    ]

@@ -135,6 +135,30 @@ class ReviewEdit(SQLModel, table=True):
     new_rating: float | None = None
 
 
+class OwnerReply(SQLModel, table=True):
+    """A reply the owner posted through Leumund: who, when, where and what."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: int = Field(foreign_key="review.id", index=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    replied_by: str
+    via: str
+    replied_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+
+
+class InviteKit(SQLModel, table=True):
+    """When a business's review invitation kit was made, so the report can compare."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    business_id: int = Field(foreign_key="business.id", index=True)
+    review_url: str
+    made_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+
+
 class CrawlStatus(enum.StrEnum):
     RUNNING = "running"
     OK = "ok"

@@ -128,6 +128,9 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         self._handle(self.rfile.read(length))
 
+    def do_PUT(self) -> None:
+        self.do_POST()
+
     def _handle(self, body: bytes) -> None:
         owner = self.owner
         headers = {k.lower(): v for k, v in self.headers.items()}

@@ -122,8 +122,10 @@ def test_refusing_server_retries_with_backoff_then_delivers_once(engine: Engine)
         assert "Nur 1 Stern (Grenze: 2 Sterne oder weniger)" in text
         assert "Text als negativ erkannt (96\u202f% sicher, Grenze 80\u202f%)" in text
         assert "Stimmung:" not in text and "★☆☆☆☆" in text  # the rule says it already
-    assert f"Jetzt antworten: {URL}" in plain
-    assert ("Jetzt antworten", URL) in links(html)
+    assert f"Bewertung ansehen: {URL}" in plain and ("Bewertung ansehen", URL) in links(html)
+    answer = "https://businessapp.b2b.trustpilot.com/reviews/r1"
+    assert f"Jetzt antworten: {answer}" in plain
+    assert ("Jetzt antworten", answer) in links(html)
 
 
 def test_server_down_then_back_delivers_every_alert_once(engine: Engine) -> None:

@@ -87,6 +87,7 @@ def test_dangerous_links_become_no_links(engine: Engine) -> None:
         stored = session.get(Source, source)
         assert stored is not None
         stored.url = "data:text/html,<b>x</b>"
+        stored.type = "schema_org"  # answered on the site itself: at its (dangerous) URL
     decide_alerts(engine, _evil_policy(), NOW)
     [row] = outbox(engine)
     _, html = parts(rendered(engine, row))

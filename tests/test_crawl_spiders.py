@@ -28,6 +28,7 @@ from crawler.settings import CrawlerSettings
 from crawler.spec import CrawlSpec
 from storage.models import CrawlStatus
 from tests.crawl_spiders import BurstSpider, CrashingSpider
+from tests.google_fake import GoogleFake, gbp_review
 from tests.httpserver import Hit, LocalServer, Reply
 
 FAST = CrawlerSettings(
@@ -301,75 +302,23 @@ def test_ratings_outside_0_to_5_are_clamped_with_one_warning(
     ]
 
 
-def _google_fake(server: LocalServer, pages: dict[str, dict[str, Any]]) -> None:
-    def token(hit: Hit) -> Reply:
-        assert hit.method == "POST"
-        assert hit.headers["content-type"] == "application/x-www-form-urlencoded"
-        form = parse_qs(hit.body.decode())
-        good = form.get("grant_type") == ["refresh_token"] and form.get("refresh_token") == ["rt"]
-        if not good or form.get("client_id") != ["cid"] or form.get("client_secret") != ["cs"]:
-            return _json(400, {"error": "invalid_grant", "error_description": "Bad Request"})
-        return _json(
-            200,
-            {
-                "access_token": "ya29.fake",
-                "expires_in": 3599,
-                "scope": "https://www.googleapis.com/auth/business.manage",
-                "token_type": "Bearer",
-            },
-        )
-
-    def reviews(hit: Hit) -> Reply:
-        assert (hit.method, hit.body) == ("GET", b"")
-        if hit.headers.get("authorization") != "Bearer ya29.fake":
-            return _json(
-                401,
-                {
-                    "error": {
-                        "code": 401,
-                        "status": "UNAUTHENTICATED",
-                        "message": "Request had invalid authentication credentials.",
-                    }
-                },
-            )
-        query = parse_qs(urlsplit(hit.path).query)
-        return _json(200, pages[query.get("pageToken", [""])[0]])
-
-    server.handle("/token", token)
-    server.handle("/v4/accounts/1/locations/2/reviews", reviews)
-
-
 def _json(status: int, body: Any) -> Reply:
     return Reply(status, json.dumps(body), content_type="application/json; charset=UTF-8")
-
-
-def _gbp_review(n: int, stars: str, reply: bool = False) -> dict[str, Any]:
-    review: dict[str, Any] = {
-        "reviewer": {"displayName": f"Kunde {n}"},
-        "starRating": stars,
-        "comment": f"Bewertung Nummer {n}",
-        "createTime": f"2026-11-{20 - n:02d}T10:00:00.123456789Z",
-        "updateTime": f"2026-11-{20 - n:02d}T10:00:00.123456789Z",
-        "name": f"accounts/1/locations/2/reviews/rev{n}",
-    }
-    if reply:
-        review["reviewReply"] = {"comment": "Danke!", "updateTime": "2026-11-20T12:00:00Z"}
-    return review
 
 
 def test_business_profile_token_then_all_pages(tmp_path: Path) -> None:
     pages = {
         "": {
-            "reviews": [_gbp_review(1, "ONE", reply=True), _gbp_review(2, "FIVE")],
+            "reviews": [gbp_review(1, "ONE", reply=True), gbp_review(2, "FIVE")],
             "averageRating": 3.3,
             "totalReviewCount": 3,
             "nextPageToken": "p2",
         },
-        "p2": {"reviews": [_gbp_review(3, "FOUR")], "averageRating": 3.3, "totalReviewCount": 3},
+        "p2": {"reviews": [gbp_review(3, "FOUR")], "averageRating": 3.3, "totalReviewCount": 3},
     }
     secrets = {"client_id": "cid", "client_secret": "cs", "refresh_token": "rt"}
     with LocalServer(tmp_path) as server:
-        _google_fake(server, pages)
+        GoogleFake(server, pages)
         base = server.base_url
         kw = {"location": "accounts/1/locations/2", "api_base": base, "token_url": f"{base}/token"}
         result = run_crawl(spec("google_business_profile", "", secrets=secrets, **kw))

@@ -18,7 +18,7 @@ from leumund.cli import main
 from storage import migrate, search
 from storage.db import init_schema, make_engine
 from storage.installation import installation_id
-from storage.models import Notification, Review, Source
+from storage.models import InviteKit, Notification, OwnerReply, Review, Source
 
 OLD_SCHEMA = Path(__file__).parent / "data" / "schema_0_1_0.sqlite.sql"
 T0 = "2026-11-20 09:30:00.000000"
@@ -85,7 +85,9 @@ def test_previous_release_upgrades_with_data_intact(any_engine_url: str) -> None
         note = session.exec(select(Notification)).one()
         assert note.payload == {"review_id": 1, "rules": ["stars"]}
         assert note.message == "Subject: x\n\nbody"
-        made = installation_id(session)  # the new table works on the upgraded database
+        assert session.exec(select(OwnerReply)).all() == []  # 0004: new tables, empty
+        assert session.exec(select(InviteKit)).all() == []
+        made = installation_id(session)  # 0005: the new table works on the upgraded database
         session.commit()
     with Session(engine) as session:
         assert installation_id(session) == made and len(made) == 16

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from leumund.cli import alerts, crawl, db, report, sentiment, service, web
+from leumund.cli import alerts, crawl, db, invite, reply, report, sentiment, service, web
 from leumund.cli.args import SubParsers
 
 Registrar = Callable[[SubParsers], None]
@@ -17,4 +17,6 @@ REGISTRARS: list[Registrar] = [
     service.register,
     db.register,
     web.register,
+    reply.register,
+    invite.register,
 ]

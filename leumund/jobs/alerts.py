@@ -11,9 +11,11 @@ from alerts.decide import decide_alerts as decide_into_outbox
 from alerts.mail import FileMailer, Mailer, SmtpMailer
 from alerts.policy import AlertPolicy
 from alerts.render import Renderer
+from alerts.replies import ReplyTemplateError
 from alerts.sending import SendPolicy, SendSummary
 from alerts.sending import send_due as send_outbox
-from leumund.config import Config
+from leumund.config import BusinessConfig, Config
+from leumund.jobs.reply import draft_for
 from storage.db import session_scope
 from storage.outbox import requeue_failed
 
@@ -52,9 +54,20 @@ def alert_policies(config: Config) -> dict[str, AlertPolicy]:
             recipients=tuple(b.alert_recipients()),
             language=b.language,
             timezone=b.timezone,
+            reply_draft=_draft(config, b),
         )
         for b in config.businesses
     }
+
+
+def _draft(config: Config, business: BusinessConfig) -> str:
+    """The business's reply suggestion; a broken operator template costs the draft, never
+    the alert."""
+    try:
+        return draft_for(config, business)
+    except ReplyTemplateError as exc:
+        log.error("business %r: alerts go out without a reply draft: %s", business.name, exc)
+        return ""
 
 
 def decide_alerts(engine: Engine, config: Config, now: datetime) -> int:

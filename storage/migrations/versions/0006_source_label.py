@@ -1,7 +1,7 @@
 """A source's display name for the owner (`label:` in config.yaml).
 
-Revision ID: 0005_source_label
-Revises: 0004_installation
+Revision ID: 0006_source_label
+Revises: 0005_installation
 Create Date: 2026-12-04
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_source_label"
-down_revision = "0004_installation"
+revision = "0006_source_label"
+down_revision = "0005_installation"
 branch_labels = None
 depends_on = None
 
