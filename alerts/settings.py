@@ -32,7 +32,7 @@ class QuietHours(Strict):
 
 class AlertRules(Strict):
     star_threshold: float = Field(default=2.0, ge=0, le=5)
-    negative_probability: float = Field(default=0.8, gt=0, le=1)
+    negative_probability: float = Field(default=0.45, gt=0, le=1)
     keywords: list[str] = Field(default_factory=list)
     mode: Literal["instant", "digest"] = "instant"
     digest_time: dt.time = dt.time(18, 0)

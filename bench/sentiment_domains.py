@@ -2,7 +2,7 @@
 
 Scores a model on whole review sets of `../shared/data/reviews/` as positive vs negative,
 exactly as `leumund sentiment eval --binary` does (the larger of the two probabilities
-decides). Meant for models trained with those sets left out (`python -m sentiment.train
+decides). Meant for models trained with those sets left out (`python -m sentiment.training
 --holdout validation`), which is how MODEL_CARD.md's out-of-domain tables were made; the
 bundled model was trained on them, so its scores here are in-domain. `--probs FILE`
 saves every row's probabilities (npz) so ensembles can be scored without re-running models.
@@ -32,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--model", required=True, help="'bundled', a model directory or hub id")
     p.add_argument("--sets", default=DEFAULT_SETS)
+    p.add_argument("--reviews", type=Path, default=REVIEWS, help="directory of the sets")
     p.add_argument("--sample", type=float, default=1.0, help="fraction of each set, seeded")
     p.add_argument("--probs", type=Path, help="save probabilities to this .npz file")
     p.add_argument("--max-length", type=int, default=256, help="sentiment.max_length")
@@ -40,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     saved: dict[str, np.ndarray] = {}
     scores = []
     for name in args.sets.split(","):
-        rows = [e for e in read_examples(REVIEWS / f"{name}.tsv") if e.label in BINARY_LABELS]
+        rows = [e for e in read_examples(args.reviews / f"{name}.tsv") if e.label in BINARY_LABELS]
         if args.sample < 1.0:
             rows = random.Random(7).sample(rows, int(len(rows) * args.sample))
         started = time.monotonic()

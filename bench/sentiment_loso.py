@@ -28,8 +28,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from sentiment.evaluate import BINARY_LABELS, score
-from sentiment.linear_train import fit_linear
-from sentiment.train_data import ID2LABEL, Example, read_examples
+from sentiment.training.data import ID2LABEL, Example, read_examples
+from sentiment.training.linear import fit_linear
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 MIN_PER_LABEL = 20

@@ -9,7 +9,9 @@
    transformers 4.x (created once under ~/.cache/leumund-bench/venv) as a subprocess.
 
 Prints numbers, asserts nothing; the last line is machine-readable. The two models run one
-after the other, never at the same time, with torch's default thread count in both.
+after the other, never at the same time, with torch's default thread count in both. torch is
+imported only for part 2, so the peak RSS printed after part 1 is the bundled model's alone
+(its transformer member runs on ONNX Runtime).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import random
 import resource
 import subprocess
@@ -25,12 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import torch
-from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, trainers
-from transformers import BertConfig, BertForSequenceClassification, BertTokenizer
-
 from sentiment.base import Classifier, ModelUnavailable
-from sentiment.classifier import TransformersClassifier
 from sentiment.cleaning import clean_text, review_text
 from sentiment.loading import load_classifier
 from sentiment.settings import SentimentSettings
@@ -68,11 +66,11 @@ json.dump({
 """
 
 
-def read_reviews() -> list[str]:
+def read_reviews(reviews: Path = REVIEWS) -> list[str]:
     """Every review text (title joined to body) of the shared review sets."""
     texts: list[str] = []
     csv.field_size_limit(sys.maxsize)
-    for path in sorted(REVIEWS.glob("*.tsv")):
+    for path in sorted(reviews.glob("*.tsv")):
         with path.open(encoding="utf-8", newline="") as handle:
             for row in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE):
                 text = review_text(row.get("title") or "", row.get("text") or "")
@@ -93,20 +91,31 @@ def timed(classifier: Classifier, texts: list[str]) -> tuple[float, list[str]]:
     return len(texts) / (time.perf_counter() - start), labels
 
 
-def bench_bundled(texts: list[str]) -> float | None:
+def bench_bundled(texts: list[str]) -> tuple[float | None, list[str]]:
     try:
         classifier = load_classifier(SentimentSettings())
     except ModelUnavailable as exc:
         print(f"bundled model: unavailable: {exc}")
-        return None
+        return None, []
     rps, labels = timed(classifier, texts)
     counts = {label: labels.count(label) for label in sorted(set(labels))}
     print(f"bundled model {classifier.name}: {rps:.1f} reviews/s, labels {counts}")
-    return rps
+    return rps, labels
+
+
+def compare(model: Path, texts: list[str], labels: list[str]) -> None:
+    """Label agreement of the bundled model with another model directory (e.g. a release's)."""
+    other = [s.label for s in load_classifier(SentimentSettings(model=str(model))).classify(texts)]
+    agree = sum(a == b for a, b in zip(labels, other, strict=True)) / len(texts)
+    print(f"label agreement with {model}: {agree:.2%} of {len(texts)} reviews")
 
 
 def build_base_model(corpus: list[str]) -> Path:
     """BERT base with random weights and a 30,000 WordPiece vocabulary learnt on reviews."""
+    import torch
+    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, trainers
+    from transformers import BertConfig, BertForSequenceClassification, BertTokenizer
+
     if (BASE_DIR / "config.json").is_file():
         return BASE_DIR
     core = Tokenizer(models.WordPiece(unk_token="[UNK]"))
@@ -146,6 +155,8 @@ def ensure_venv() -> Path:
 
 def padded_tokens(model_dir: Path, texts: list[str]) -> str:
     """Token positions each side computes (padding included): a load-independent comparison."""
+    from transformers import BertTokenizer
+
     tokenizer = BertTokenizer.from_pretrained(model_dir)
     encoded = tokenizer([clean_text(t) for t in texts], truncation=True, max_length=512)
     lengths = [len(ids) for ids in encoded["input_ids"]]
@@ -172,6 +183,8 @@ def run_germansentiment(model_dir: Path, texts: list[str]) -> dict[str, object]:
 
 
 def bench_base(texts: list[str], corpus: list[str]) -> tuple[float, float]:
+    from sentiment.classifier import TransformersClassifier
+
     model_dir = build_base_model(corpus)
     settings = SentimentSettings(model=str(model_dir), batch_size=CHUNK, max_length=512)
     ours = TransformersClassifier.from_directory(model_dir, settings, clean=True)
@@ -201,23 +214,27 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=1000, help="reviews to classify")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--reviews", type=Path, default=REVIEWS, help="directory of *.tsv sets")
+    parser.add_argument("--compare", type=Path, help="model directory to compare labels with")
     parser.add_argument(
         "--parts", choices=("all", "bundled", "base"), default="all", help="what to measure"
     )
     args = parser.parse_args()
     CACHE.mkdir(parents=True, exist_ok=True)
-    corpus = read_reviews()
+    corpus = read_reviews(args.reviews)
     texts = random.Random(args.seed).sample(corpus, args.n)
     chars = sorted(len(t) for t in texts)
     print(
-        f"{len(texts)} reviews from {REVIEWS}: median {chars[len(chars) // 2]} chars,"
+        f"{len(texts)} reviews from {args.reviews}: median {chars[len(chars) // 2]} chars,"
         f" 90th percentile {chars[int(len(chars) * 0.9)]}, max {chars[-1]};"
-        f" {torch.get_num_threads()} torch threads on this machine"
+        f" {os.cpu_count()} CPUs on this machine"
     )
     nan = float("nan")
-    bundled = bench_bundled(texts) if args.parts != "base" else None
+    bundled, labels = bench_bundled(texts) if args.parts != "base" else (None, [])
     peak = peak_rss_mb()
     print(f"peak RSS after the bundled model: {peak:.0f} MB")
+    if args.compare and labels:
+        compare(args.compare, texts, labels)
     ours, theirs = bench_base(texts, corpus) if args.parts != "bundled" else (nan, nan)
     print(
         f"bundled_rps={bundled if bundled is not None else nan:.1f} base_ours_rps={ours:.2f}"

@@ -128,5 +128,7 @@ def summarize(crawler: Crawler) -> SpiderSummary:
         http_errors=errors,
         fetch_error=getattr(spider, "fetch_error", None),
         close_reason=str(stats.get("finish_reason", "")),
+        unordered=bool(getattr(spider, "unordered", False)),
+        dropped=tuple(getattr(spider, "dropped", ())),
         more_pages=getattr(spider, "more_pages", False),
     )

@@ -40,6 +40,8 @@ def scrapy_settings(settings: CrawlerSettings) -> dict[str, Any]:
         "AUTOTHROTTLE_MAX_DELAY": max(60.0, settings.download_delay),
         "AUTOTHROTTLE_TARGET_CONCURRENCY": 1.0,
         "DOWNLOAD_TIMEOUT": settings.download_timeout,
+        "DOWNLOAD_MAXSIZE": int(settings.max_page_mb * 1024 * 1024),
+        "DOWNLOAD_WARNSIZE": 0,
         "CLOSESPIDER_TIMEOUT": spider_timeout(settings),
         "RETRY_ENABLED": True,
         "RETRY_TIMES": settings.retry_times,

@@ -26,3 +26,9 @@ class CrawlerSettings(BaseModel):
     retry_times: int = Field(default=3, ge=0)
     max_pages: int = Field(default=5, ge=1)
     crawl_timeout: float = Field(default=600.0, gt=0)
+    max_page_mb: float = Field(
+        default=10.0,
+        gt=0,
+        le=1024,
+        description="a page or API answer larger than this many MB is dropped, not read",
+    )

@@ -23,6 +23,8 @@ class CrawlSpec:
     known_ids: frozenset[str] = frozenset()
     expect_reviews: bool = False
     next_page: str | None = None
+    order: str = "auto"
+    scale: str = "auto"
     place_id: str | None = None
     location: str | None = None
     api_base: str | None = None
@@ -37,6 +39,8 @@ class CrawlResult:
     pages: int = 0
     http_errors: int = 0
     error: str | None = None
+    unordered: bool = False
+    dropped: list[str] = field(default_factory=list)
     more_pages: bool = False
     """The page budget ended the crawl although the site links a further page."""
 
@@ -50,4 +54,6 @@ class SpiderSummary:
     http_errors: int
     fetch_error: str | None
     close_reason: str
+    unordered: bool = False
+    dropped: tuple[str, ...] = ()
     more_pages: bool = False

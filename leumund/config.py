@@ -118,6 +118,8 @@ class SourceConfig(Strict):
     enabled: bool = True
     max_pages: int | None = Field(default=None, ge=1)
     next_page: str | None = None
+    order: Literal["auto", "newest_first", "any"] = "auto"
+    scale: Literal["auto", "stars", "points10", "percent", "grade"] = "auto"
     place_id: str | None = None
     location: str | None = None
     api_key_env: str | None = None

@@ -1,7 +1,8 @@
 """Loading a model directory of any kind Leumund knows, decided by the files it holds.
 
 `ensemble.json`: members averaged (`sentiment.ensemble`); `linear.json`: the numpy n-gram
-model (`sentiment.linear`); `config.json`: a transformers model. Used for the bundled model
+model (`sentiment.linear`); `model.onnx`: an int8 ONNX transformer (`sentiment.onnx`, no
+torch); `config.json`: a transformers model run by PyTorch. Used for the bundled model
 and for any directory `sentiment.model` points at, so both load the same way.
 """
 
@@ -14,9 +15,10 @@ from sentiment.backend import transformers_classifier
 from sentiment.base import Classifier, ModelUnavailable
 from sentiment.ensemble import ENSEMBLE_FILE, EnsembleClassifier, is_ensemble_dir, read_ensemble
 from sentiment.linear import LinearClassifier, is_linear_dir
+from sentiment.onnx import ONNX_FILE, OnnxClassifier, is_onnx_dir
 from sentiment.settings import SentimentSettings
 
-MARKER_FILES = (ENSEMBLE_FILE, "linear.json", "config.json")
+MARKER_FILES = (ENSEMBLE_FILE, "linear.json", ONNX_FILE, "config.json")
 
 
 def is_model_dir(directory: Path) -> bool:
@@ -27,16 +29,19 @@ def is_model_dir(directory: Path) -> bool:
 def load_model_dir(directory: Path, settings: SentimentSettings) -> Classifier:
     """The classifier stored in `directory`; ModelUnavailable names what is missing."""
     if is_ensemble_dir(directory):
-        name, members, weights = read_ensemble(directory)
-        return EnsembleClassifier(name, [load_model_dir(m, settings) for m in members], weights)
+        spec = read_ensemble(directory)
+        members = [load_model_dir(m, settings) for m in spec.members]
+        return EnsembleClassifier(spec.name, members, spec.weights, spec.temperature)
     if is_linear_dir(directory):
         return LinearClassifier(directory)
+    if is_onnx_dir(directory):
+        return OnnxClassifier(directory, settings)
     if (directory / "config.json").is_file():
         return transformers_classifier().from_directory(directory, settings)
     raise ModelUnavailable(
         f"sentiment model {directory}: no config.json, linear.json or ensemble.json there;"
         " point sentiment.model at a model directory (e.g. one made by"
-        " `leumund sentiment download` or `python -m sentiment.train`)"
+        " `leumund sentiment download` or `python -m sentiment.training`)"
     )
 
 

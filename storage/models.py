@@ -82,6 +82,8 @@ class Source(SQLModel, table=True):
     # What the latest successful parse could see; None = not known yet.
     sees_replies: bool | None = None
     sees_links: bool | None = None
+    scale: str | None = None
+    """The `scale` setting its stored ratings were normalised with (None: before 0.2)."""
 
 
 class Review(SQLModel, table=True):
@@ -180,6 +182,12 @@ class CrawlRun(SQLModel, table=True):
     reviews_updated: int = 0
     http_errors: int = 0
     error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    reviews_skipped: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    duplicates: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    dates_unread: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    pages_dropped: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    notes: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    """What an `ok` crawl could not store or read, e.g. "2 skipped: …; page … dropped: …"."""
 
 
 class NotificationKind(enum.StrEnum):
@@ -298,3 +306,7 @@ class ReviewData:
     reply: str | None = None
     reply_at: datetime | None = None
     url: str | None = None
+    sees_reply: bool = True
+    """False when the page's parse cannot see owner replies: `reply` then means "unknown"."""
+    sees_link: bool = True
+    """False when `url` is not a link to this review (e.g. the page it was found on)."""

@@ -4,16 +4,25 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import ColumnElement
+from sqlalchemy.exc import DataError, IntegrityError, InternalError
 from sqlmodel import Session, col, select
 
+from storage.cleaning import clean_line, clean_review, clean_text
 from storage.models import Business, Review, ReviewData, ReviewEdit, Source, utcnow
 
 log = logging.getLogger(__name__)
+
+
+REFUSED = (DataError, IntegrityError, InternalError)
+"""What a database says about one row's data (NUL, too long, a constraint, a trigger); a
+lost connection or a lock (OperationalError) fails the whole store instead."""
+MAX_ID_LENGTH = 255
+"""`Review.platform_id` is VARCHAR(255); longer ids are stored as a stable hash."""
 
 
 @dataclass
@@ -21,6 +30,9 @@ class UpsertResult:
     new: int = 0
     updated: int = 0
     unchanged: int = 0
+    skipped: int = 0
+    duplicates: int = 0
+    skip_reasons: list[str] = field(default_factory=list)
 
 
 def stable_id(author: str, published_at: datetime | None, text: str) -> str:
@@ -30,14 +42,43 @@ def stable_id(author: str, published_at: datetime | None, text: str) -> str:
     return "h:" + hashlib.sha256(raw.encode("utf-8")).hexdigest()[:40]
 
 
+def _words(value: str) -> str:
+    """Text with all whitespace gone: a parser that drops line breaks changes nothing."""
+    return "".join(value.split())
+
+
 def content_hash(item: ReviewData) -> str:
-    """What counts as an edit: rating, title or text changed."""
-    raw = "\x1f".join((repr(item.rating_raw), item.title.strip(), " ".join(item.text.split())))
+    """What counts as an edit: the raw rating, or the words of title or text."""
+    raw = "\x1f".join((repr(item.rating_raw), _words(item.title), _words(item.text)))
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
-def platform_key(item: ReviewData) -> str:
+def _stored_hash(review: Review) -> str:
+    """The stored review hashed like new data, cleaned: cleaning alone is never an edit."""
+    stored = ReviewData(
+        platform_id=review.platform_id,
+        author=review.author,
+        rating=review.rating,
+        rating_raw=review.rating_raw,
+        rating_scale=review.rating_scale,
+        title=clean_line(review.title),
+        text=clean_text(review.text),
+        language=None,
+        published_at=None,
+    )
+    return content_hash(stored)
+
+
+def raw_key(item: ReviewData) -> str:
     return item.platform_id or stable_id(item.author, item.published_at, item.text)
+
+
+def platform_key(item: ReviewData) -> str:
+    """The id a review is stored under: the platform's, hashed when longer than 255."""
+    key = raw_key(item)
+    if len(key) <= MAX_ID_LENGTH:
+        return key
+    return "l:" + hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
 def _new_review(source: Source, item: ReviewData, key: str, backlog: bool) -> Review:
@@ -54,8 +95,8 @@ def _new_review(source: Source, item: ReviewData, key: str, backlog: bool) -> Re
         text=item.text,
         language=item.language,
         published_at=item.published_at,
-        reply_text=item.reply,
-        reply_at=item.reply_at,
+        reply_text=item.reply if item.sees_reply else None,
+        reply_at=item.reply_at if item.sees_reply else None,
         url=item.url,
         content_hash=content_hash(item),
         backlog=backlog,
@@ -86,42 +127,111 @@ def _apply_edit(session: Session, review: Review, item: ReviewData, digest: str)
     review.classified_at = None
 
 
-def _refresh_reply(review: Review, item: ReviewData) -> bool:
-    if item.reply == review.reply_text:
-        return False
-    review.reply_text, review.reply_at = item.reply, item.reply_at
-    return True
+def _refresh_quietly(review: Review, item: ReviewData) -> None:
+    """What changes without being an edit: the reply, the link, the rating's normalisation."""
+    if item.sees_reply and item.reply != review.reply_text:
+        review.reply_text, review.reply_at = item.reply, item.reply_at
+    if item.sees_link and item.url and item.url != review.url:
+        review.url = item.url
+    if (item.rating, item.rating_scale) != (review.rating, review.rating_scale):
+        review.rating, review.rating_scale = item.rating, item.rating_scale
+
+
+def _find(session: Session, source: Source, item: ReviewData) -> Review | None:
+    """The stored row: a long id may be stored raw (older SQLite installs) or hashed."""
+    keys = {raw_key(item), platform_key(item)}
+    return session.exec(
+        select(Review).where(Review.source_id == source.id, col(Review.platform_id).in_(keys))
+    ).first()
+
+
+def _upsert_one(
+    session: Session, source: Source, item: ReviewData, backlog: bool, result: UpsertResult
+) -> None:
+    review = _find(session, source, item)
+    if review is None:
+        session.add(_new_review(source, item, platform_key(item), backlog))
+        session.flush()
+        result.new += 1
+        return
+    digest = content_hash(item)
+    if digest != review.content_hash and digest != _stored_hash(review):
+        _apply_edit(session, review, item, digest)
+        result.updated += 1
+    else:
+        review.content_hash = digest
+        review.author, review.title = clean_line(review.author), clean_line(review.title)
+        review.text = clean_text(review.text)
+        result.unchanged += 1
+    _refresh_quietly(review, item)
+    session.add(review)
+    session.flush()
 
 
 def upsert_reviews(session: Session, source: Source, items: Iterable[ReviewData]) -> UpsertResult:
     """Insert new reviews, update edited ones; re-inserting the same review is a no-op.
 
-    Reviews found before the source's first successful crawl are marked `backlog`, so
-    alerting can summarise them instead of flooding the owner.
+    Each review is stored in its own savepoint: one the database refuses is skipped, logged
+    and counted, the others are stored. Of two reviews with the same id in one crawl the
+    first wins. Reviews found before the source's first successful crawl are marked
+    `backlog`, so alerting can summarise them instead of flooding the owner.
     """
     result = UpsertResult()
     backlog = source.first_crawl_at is None
-    for item in items:
+    _open_transaction(session)
+    seen: set[str] = set()
+    for raw in items:
+        item = clean_review(raw)
         key = platform_key(item)
-        review = session.exec(
-            select(Review).where(Review.source_id == source.id, Review.platform_id == key)
-        ).first()
-        if review is None:
-            session.add(_new_review(source, item, key, backlog))
-            session.flush()
-            result.new += 1
+        if key in seen:
+            result.duplicates += 1
             continue
-        digest = content_hash(item)
-        if digest != review.content_hash:
-            _apply_edit(session, review, item, digest)
-            _refresh_reply(review, item)
-            result.updated += 1
-        else:
-            _refresh_reply(review, item)
-            result.unchanged += 1
-        session.add(review)
-    session.flush()
+        seen.add(key)
+        try:
+            with session.begin_nested():
+                _upsert_one(session, source, item, backlog, result)
+        except REFUSED as exc:
+            reason = f"{key[:40]}: {type(getattr(exc, 'orig', None) or exc).__name__}"
+            log.warning("review %s of source %s not stored: %s", key[:80], source.name, exc)
+            result.skipped += 1
+            result.skip_reasons.append(reason)
     return result
+
+
+def rescale_ratings(
+    session: Session, source_id: int, convert: Callable[[float], tuple[float | None, str]]
+) -> int:
+    """Every rated review of a source re-normalised by `convert(raw) → (stars, scale)`,
+    without an edit record or a new version. Returns how many reviews it touched."""
+    rows = session.exec(
+        select(Review).where(Review.source_id == source_id, col(Review.rating_raw).is_not(None))
+    )
+    changed = 0
+    for review in rows:
+        assert review.rating_raw is not None
+        review.rating, review.rating_scale = convert(review.rating_raw)
+        session.add(review)
+        changed += 1
+    return changed
+
+
+def _open_transaction(session: Session) -> None:
+    """SQLite: pysqlite begins a transaction only at the first write, and a SAVEPOINT
+    outside one commits on RELEASE. BEGIN IMMEDIATE keeps all reviews in one transaction
+    and takes the write lock now (waiting for it), as the first INSERT would have."""
+    connection = session.connection()
+    dbapi = connection.connection.dbapi_connection
+    if connection.dialect.name == "sqlite" and not getattr(dbapi, "in_transaction", True):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def describe_skips(result: UpsertResult) -> str | None:
+    """'2 skipped: id1: DataError, id2: …' for the crawl record, or None."""
+    if not result.skipped:
+        return None
+    shown = ", ".join(result.skip_reasons[:3])
+    more = f" and {result.skipped - 3} more" if result.skipped > 3 else ""
+    return f"{result.skipped} skipped: {shown}{more}"
 
 
 def known_platform_ids(session: Session, source: Source) -> set[str]:

@@ -28,6 +28,8 @@ class Reply:
     delay: float = 0.0
     hang: bool = False
     content_type: str = "text/html; charset=utf-8"
+    chunked: bool = False
+    """Sent in 64 KB chunks without Content-Length, as a streaming server does."""
 
 
 @dataclass
@@ -157,11 +159,26 @@ class _Handler(BaseHTTPRequestHandler):
         body = reply.body.encode("utf-8") if isinstance(reply.body, str) else reply.body
         self.send_response(reply.status)
         self.send_header("Content-Type", reply.content_type)
-        self.send_header("Content-Length", str(len(body)))
+        if reply.chunked:
+            self.send_header("Transfer-Encoding", "chunked")
+        else:
+            self.send_header("Content-Length", str(len(body)))
         for name, value in reply.headers.items():
             self.send_header(name, value)
         self.end_headers()
-        self.wfile.write(body)
+        if reply.chunked:
+            self._write_chunked(body)
+        else:
+            self.wfile.write(body)
+
+    def _write_chunked(self, body: bytes) -> None:
+        try:
+            for start in range(0, len(body), 65536):
+                chunk = body[start : start + 65536]
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            self.wfile.write(b"0\r\n\r\n")
+        except OSError:
+            self.close_connection = True  # the client stopped reading: as intended
 
     def log_message(self, format: str, *args: object) -> None:
         """Quiet."""

@@ -7,10 +7,13 @@ downloaded model.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import torch
 from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors
 from transformers import BertConfig, BertForSequenceClassification, PreTrainedTokenizerFast
+
+from sentiment.training.options import TrainOptions
 
 SPECIAL = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
 WORD_TEXT = (
@@ -71,3 +74,20 @@ def build_tiny_model(directory: Path, id2label: dict[int, str], seed: int = 0) -
     BertForSequenceClassification(config).save_pretrained(directory)
     tiny_tokenizer().save_pretrained(directory)
     return directory
+
+
+def tiny_train_options(data: Path, out: Path, **changes: Any) -> TrainOptions:
+    """Training options for a seconds-long run on a few rows per set (a loadable model)."""
+    quick: dict[str, Any] = {
+        "max_rows": 64,
+        "steps": 2,
+        "stop_at": 2,
+        "layers": 1,
+        "vocab": 2000,
+        "min_count": 1,
+        "min_df": 1,
+        "batch_size": 8,
+        "max_length": 32,
+        "checkpoint_every": 0,
+    }
+    return TrainOptions(data=data, out=out, **(quick | changes))

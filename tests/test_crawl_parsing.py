@@ -13,15 +13,19 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from crawler.base import dates_descending
 from crawler.demo.site import DemoSite
 from crawler.platforms.google import places_reviews, profile_reviews
 from crawler.platforms.jsonld import lenient_json, reviews_from_html
 from crawler.platforms.trustedshops import trustedshops_reviews
-from crawler.platforms.trustpilot import parse_page, reviews_from_page_props
+from crawler.platforms.trustpilot import parse_page, read_page, reviews_from_page_props
 from crawler.registry import SPIDERS
 from crawler.settings import SOURCE_TYPES
-from crawler.values import clamp_stars, parse_time, stars
+from crawler.values import clamp_stars, on_scale, parse_time, stars
+from storage.cleaning import clean_review, clean_text
 from storage.models import ReviewData
+from storage.ratings import original_rating
+from storage.reviews import content_hash
 
 TP_URL = "https://de.trustpilot.com/review/eventnet.de?sort=recency"
 
@@ -272,3 +276,87 @@ def test_jsonld_graph_references_entities_and_markup_resolved() -> None:
     assert (review.platform_id, review.author, review.rating) == ("77", "Jörg", 4.5)
     assert review.text == "Gut & günstig.\nGerne wieder."
     assert review.published_at == datetime(2026, 11, 3, 12, tzinfo=UTC)
+
+
+def test_real_trustpilot_fallback_is_no_edit(shared_dir: Path) -> None:
+    """The real page without `__NEXT_DATA__`: line breaks gone, no replies, no links."""
+    html = (shared_dir / "fixtures/trustpilot/eventnet_de_page1.html").read_text("utf-8")
+    without_next_data = re.sub(r'<script[^>]*id="__NEXT_DATA__".*?</script>', "", html, flags=re.S)
+    primary, _, full = read_page(html, TP_URL)
+    fallback, _, partial = read_page(without_next_data, TP_URL)
+    assert (full, partial) == (True, False)
+    assert sum(a.text != b.text for a, b in zip(primary, fallback, strict=True)) >= 4
+    assert [content_hash(r) for r in fallback] == [content_hash(r) for r in primary]
+
+
+def test_cleaning_keeps_text_and_removes_controls_and_overrides() -> None:
+    item = ReviewData(
+        platform_id="a\x00b",
+        author="\u202eAnna\u202c",
+        rating=1.0,
+        rating_raw=1.0,
+        rating_scale="1-5",
+        title="\u2066Titel\u2069\x1b[31m",
+        text="Zeile 1\r\nZeile\t2\x00\x7f",
+        language="de",
+        published_at=None,
+        reply="Danke\x08",
+    )
+    got = clean_review(item)
+    assert (got.platform_id, got.author, got.title) == ("ab", "Anna", "Titel[31m")
+    assert (got.text, got.reply) == ("Zeile 1\nZeile\t2", "Danke")
+    assert clean_review(got) is got
+    assert clean_text("!tug rhes \u202e") == "!tug rhes \u202e"  # text keeps bidi (alerts clean)
+
+
+def test_written_dates_german_and_english() -> None:
+    noon = datetime(2011, 10, 24, 12, tzinfo=UTC)
+    for written in ("October 24, 2011", "24. Oktober 2011", "Montag, 24. Okt. 2011"):
+        assert parse_time(written) == noon, written
+    assert parse_time("24.10.2011 14:05 Uhr") == datetime(2011, 10, 24, 14, 5, tzinfo=UTC)
+    assert parse_time("Mon, 24 Oct 2011 14:05:00 +0200") == datetime(
+        2011, 10, 24, 12, 5, tzinfo=UTC
+    )
+    assert parse_time("3. März 2024") == datetime(2024, 3, 3, 12, tzinfo=UTC)
+    for unreadable in ("vor 3 Tagen", "5", "gestern", "Oktober"):
+        assert parse_time(unreadable) is None, unreadable
+
+
+def test_scales_and_order_helpers() -> None:
+    assert on_scale(1.0, "grade") == (5.0, "6-1") and on_scale(6.0, "grade") == (0.0, "6-1")
+    assert on_scale(7.0, "points10") == (3.5, "0-10")
+    assert on_scale(80.0, "percent") == (4.0, "0-100")
+    assert on_scale(4.0, "stars") == (4.0, "1-5")
+    day = datetime(2026, 11, 1, tzinfo=UTC)
+    dated = [_dated(day.replace(day=d)) for d in (5, 5, 3)]
+    assert dates_descending(dated) and dates_descending([*dated, _dated(None)])
+    assert not dates_descending([*dated, _dated(day.replace(day=4))])
+
+
+def _dated(when: datetime | None) -> ReviewData:
+    return ReviewData("", "", None, None, None, "", "", None, when)
+
+
+def test_deeply_nested_json_ld_block_is_skipped_alone() -> None:
+    deep = "[" * 1100 + "]" * 1100
+    review = {
+        "@type": "Review",
+        "@id": "r1",
+        "reviewBody": "Gut.",
+        "reviewRating": {"ratingValue": 4},
+    }
+    html = (
+        f'<script type="application/ld+json">{deep}</script>'
+        f'<script type="application/ld+json">{json.dumps(review)}</script>'
+    )
+    assert [r.platform_id for r in reviews_from_html(html, "https://x.test/")] == ["r1"]
+    assert lenient_json("[" * 70 + "]" * 70) is None  # deeper than 64: dropped
+
+
+def test_original_rating_beside_the_stars() -> None:
+    grade, label = 1.3, on_scale(1.3, "grade")[1]
+    assert original_rating(grade, label) == "Note 1,3"
+    assert original_rating(grade, label, "en") == "grade 1.3"
+    assert original_rating(8.0, on_scale(8.0, "points10")[1]) == "8/10"
+    assert original_rating(85.0, on_scale(85.0, "percent")[1]) == "85 %"
+    assert original_rating(4.0, "1-5") is None and original_rating(None, "6-1") is None

@@ -435,7 +435,10 @@ def test_google_places_real_responses_through_the_fake_api(shared_dir: Path) -> 
 
 def test_unreadable_api_answer_is_a_failed_crawl(tmp_path: Path) -> None:
     with LocalServer(tmp_path) as server:
-        server.script("/api/reviews.json", Reply(body="<html>Wartungsarbeiten</html>"))
+        truncated = Reply(
+            body='{"response": {"data": {"shop": {"reviews": [', content_type="application/json"
+        )
+        server.script("/api/reviews.json", truncated)
         result = run_crawl(spec("trustedshops", server.url("/api/reviews.json")))
     assert result.status is CrawlStatus.FAILED
     assert result.error is not None

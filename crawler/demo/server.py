@@ -54,12 +54,13 @@ class DemoServer:
         self.thread.join(timeout=5)
 
 
-def serve_directory(directory: Path) -> DemoServer:
-    """Start serving `directory` on a free port of 127.0.0.1; call `.stop()` when done."""
+def serve_directory(directory: Path, host: str = "127.0.0.1") -> DemoServer:
+    """Start serving `directory` on a free port of `host` (a loopback address); call
+    `.stop()` when done."""
     handler = type("Handler", (_DirectoryHandler,), {"root": Path(directory)})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = ThreadingHTTPServer((host, 0), handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, name="demo-http", daemon=True)
     thread.start()
-    host, port = server.server_address[:2]
-    return DemoServer(f"http://{host!s}:{port}", server, thread)
+    bound, port = server.server_address[:2]
+    return DemoServer(f"http://{bound!s}:{port}", server, thread)

@@ -70,6 +70,7 @@ def legacy_places_review(item: dict[str, Any]) -> ReviewData:
         language=item.get("language") or None,
         published_at=when,
         url=author_url or None,
+        sees_link=False,  # the author's profile, not the review
     )
 
 
@@ -116,6 +117,8 @@ def profile_reviews(data: Any) -> tuple[list[ReviewData], str | None]:
 class GooglePlacesSpider(ReviewSpider):
     name = "google_places"
     newest_first = False
+    expects_json = True
+    type_hint = ""
 
     def first_requests(self) -> Iterable[Request]:
         base = (self.spec.api_base or PLACES_API).rstrip("/")
@@ -128,11 +131,13 @@ class GooglePlacesSpider(ReviewSpider):
         return [self.page_request(url, headers=headers, meta={"dont_obey_robotstxt": True})]
 
     def extract(self, response: Response) -> Page:
-        return Page(places_reviews(json.loads(response.text)))
+        return Page(places_reviews(json.loads(response.text)), sees_replies=False)
 
 
 class GoogleBusinessProfileSpider(ReviewSpider):
     name = "google_business_profile"
+    expects_json = True
+    type_hint = ""
 
     access_token = ""
 
@@ -169,4 +174,5 @@ class GoogleBusinessProfileSpider(ReviewSpider):
 
     def extract(self, response: Response) -> Page:
         reviews, token = profile_reviews(json.loads(response.text))
-        return Page(reviews, self.reviews_request(token) if token else None)
+        next_request = self.reviews_request(token) if token else None
+        return Page(reviews, next_request, sees_links=False)

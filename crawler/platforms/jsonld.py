@@ -25,23 +25,47 @@ log = logging.getLogger(__name__)
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
 _WRAPPERS = re.compile(r"^\s*(<!--|//\s*<!\[CDATA\[|<!\[CDATA\[)|(-->|//\s*\]\]>|\]\]>)\s*$")
 _SCHEMA = re.compile(r"^https?://schema\.org/")
+MAX_DEPTH = 64
 
 
 def lenient_json(text: str) -> Any:
-    """json.loads, then a second try that forgives the usual hand-written mistakes."""
+    """json.loads, then a second try that forgives the usual hand-written mistakes.
+
+    A block nested deeper than MAX_DEPTH (no real markup comes close) is dropped whole.
+    """
     try:
-        return json.loads(text)
+        return _shallow(json.loads(text))
+    except RecursionError:
+        log.warning("JSON-LD block nested too deeply (%d chars); block skipped", len(text))
+        return None
     except ValueError:
         pass
     cleaned = _WRAPPERS.sub("", text.strip())
     cleaned = _TRAILING_COMMA.sub(r"\1", cleaned)
     for candidate in (cleaned, unescape(cleaned)):
         try:
-            return json.loads(candidate, strict=False)
+            return _shallow(json.loads(candidate, strict=False))
+        except RecursionError:
+            return None
         except ValueError:
             continue
     log.debug("JSON-LD block unreadable even leniently (%d chars)", len(text))
     return None
+
+
+def _shallow(data: Any) -> Any:
+    """The data, or None (with a warning) when nested deeper than MAX_DEPTH."""
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            log.warning("JSON-LD block nested deeper than %d levels; block skipped", MAX_DEPTH)
+            return None
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value)
+    return data
 
 
 def jsonld_blocks(html: str) -> list[Any]:
@@ -176,8 +200,9 @@ def review_from_node(node: dict[str, Any], page_url: str) -> ReviewData:
     worst = to_float(rating.get("worstRating"))
     worst = 1.0 if worst is None else worst
     reply, reply_at = _reply(node)
-    url = node.get("url")
-    url = urljoin(page_url, url) if isinstance(url, str) and url else page_url
+    own_url = node.get("url")
+    has_url = isinstance(own_url, str) and bool(own_url)
+    url = urljoin(page_url, str(own_url)) if has_url else page_url
     return ReviewData(
         platform_id=_node_id(node),
         author=_name(node.get("author")),
@@ -191,17 +216,26 @@ def review_from_node(node: dict[str, Any], page_url: str) -> ReviewData:
         reply=reply,
         reply_at=reply_at,
         url=url,
+        sees_link=has_url,
     )
 
 
 def reviews_from_html(html: str, page_url: str) -> list[ReviewData]:
-    """All schema.org reviews on a page, deduplicated across the three syntaxes."""
+    """All schema.org reviews on a page, deduplicated across the three syntaxes.
+
+    Each top-level block is read on its own: one that breaks the reader costs that block.
+    """
     seen: set[tuple[str, str, str]] = set()
     out: list[ReviewData] = []
-    for node in walk_reviews(structured_nodes(html, page_url)):
-        review = review_from_node(node, page_url)
-        key = (review.author, review.text, str(review.published_at))
-        if key not in seen:
-            seen.add(key)
-            out.append(review)
+    for block in structured_nodes(html, page_url):
+        try:
+            reviews = [review_from_node(n, page_url) for n in walk_reviews(block)]
+        except (RecursionError, ValueError, TypeError, AttributeError) as exc:
+            log.warning("a structured-data block on %s was skipped: %r", page_url, exc)
+            continue
+        for review in reviews:
+            key = (review.author, review.text, str(review.published_at))
+            if key not in seen:
+                seen.add(key)
+                out.append(review)
     return out

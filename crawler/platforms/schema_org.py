@@ -22,4 +22,6 @@ class SchemaOrgSpider(ReviewSpider):
         node = response.css(selector)
         href = node.attrib.get("href") if node else None
         next_request = self.page_request(urljoin(response.url, href)) if href else None
-        return Page(reviews, next_request)
+        # A page without any reply markup cannot tell "no reply" from "cannot see replies".
+        sees_replies = any(review.reply is not None for review in reviews)
+        return Page(reviews, next_request, sees_replies=sees_replies)

@@ -1,7 +1,8 @@
 """Trusted Shops public API (v2 JSON): `response.data.shop|product.reviews[]`.
 
-Each review has `UID`, `mark` (1–5 as a string), `comment`, `creationDate` with offset; the
-API shows no reviewer names and no shop replies. `url` is the API URL of the shop's or
+Each review has `UID`, `mark` (1–5 as a string), `comment`, `creationDate` with offset;
+product reviews may name the reviewer (`reviewer.profile.firstname` / `lastname`). The API
+shows no shop replies and no link to a single review. `url` is the API URL of the shop's or
 product's reviews, e.g. https://api.trustedshops.com/rest/public/v2/shops/{tsId}/reviews.json
 """
 
@@ -17,11 +18,18 @@ from crawler.values import dig, parse_time, text_of, to_float
 from storage.models import ReviewData
 
 
+def reviewer_name(item: dict[str, Any]) -> str:
+    profile = dig(item, "reviewer", "profile")
+    if not isinstance(profile, dict):
+        return ""
+    return text_of(" ".join(text_of(profile.get(k)) for k in ("firstname", "lastname")))
+
+
 def trustedshops_review(item: dict[str, Any]) -> ReviewData:
     raw = to_float(item.get("mark"))
     return ReviewData(
         platform_id=str(item.get("UID") or ""),
-        author="",
+        author=reviewer_name(item),
         rating=raw,
         rating_raw=raw,
         rating_scale="1-5" if raw is not None else None,
@@ -42,6 +50,9 @@ def trustedshops_reviews(data: Any) -> list[ReviewData]:
 
 class TrustedShopsSpider(ReviewSpider):
     name = "trustedshops"
+    expects_json = True
+    type_hint = "schema_org or trustpilot"
 
     def extract(self, response: Response) -> Page:
-        return Page(trustedshops_reviews(json.loads(response.text)))
+        reviews = trustedshops_reviews(json.loads(response.text))
+        return Page(reviews, sees_replies=False, sees_links=False)

