@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from alerts.i18n import source_display
 from alerts.payloads import BacklogPayload, PlatformCount, review_snapshot
 from alerts.policy import AlertPolicy, Row
-from alerts.rules import RuleHit, evaluate
+from alerts.rules import RuleHit, evaluate, severity
 from storage.models import Review, Source
 
 BACKLOG_SHOWN = 5
@@ -17,6 +18,7 @@ BACKLOG_SHOWN = 5
 class _Platform:
     platform: str
     source: str
+    source_display: str
     ratings: list[float] = field(default_factory=list)
     count: int = 0
 
@@ -24,6 +26,7 @@ class _Platform:
         return PlatformCount(
             platform=self.platform,
             source=self.source,
+            source_display=self.source_display,
             count=self.count,
             average=_mean(self.ratings),
         )
@@ -35,12 +38,13 @@ def backlog_payload(rows: Sequence[Row], policy: AlertPolicy) -> BacklogPayload:
     critical: list[tuple[Review, Source, list[RuleHit]]] = []
     for review, source, _ in rows:
         assert source.id is not None
-        entry = platforms.setdefault(source.id, _Platform(source.type, source.name))
+        shown = source_display(source.type, source.label, source.url)
+        entry = platforms.setdefault(source.id, _Platform(source.type, source.name, shown))
         entry.count += 1
         if review.rating is not None:
             entry.ratings.append(review.rating)
         hits = evaluate(review, policy.rules)
-        if hits:
+        if severity(review, hits) == "critical":
             critical.append((review, source, hits))
     critical.sort(key=lambda c: c[0].published_at or c[0].first_seen_at, reverse=True)
     return BacklogPayload(
@@ -50,12 +54,7 @@ def backlog_payload(rows: Sequence[Row], policy: AlertPolicy) -> BacklogPayload:
         quiet_hours=policy.rules.quiet_hours,
         count=len(rows),
         average=_mean([r for p in platforms.values() for r in p.ratings]),
-        platforms=tuple(
-            PlatformCount(
-                platform=p.platform, source=p.source, count=p.count, average=_mean(p.ratings)
-            )
-            for p in platforms.values()
-        ),
+        platforms=tuple(p.counted() for p in platforms.values()),
         critical_count=len(critical),
         critical=tuple(review_snapshot(r, s, h) for r, s, h in critical[:BACKLOG_SHOWN]),
     )

@@ -2,7 +2,10 @@
 
 A review is open while `alert_checked_version < version`. It is closed only once every rule
 could be decided; while its sentiment is missing, the star and keyword rules act at once and
-the review stays open, so the text rule gets its turn after classification. The dedup key
+the review stays open, so the text rule gets its turn after classification. A keyword alone
+in a review that reads well (`alerts.rules.severity`) is a mention, not an alert: it waits for
+the text's mood, and has its own key `mention:…`, so a later edit that makes the review
+critical still alerts. The dedup key
 `alert:{review_id}:{recipient}` makes every later decision about the same review harmless:
 an owner hears about a review once, even when it is edited or decided again after a crash.
 The outbox row keeps a typed payload; the email is rendered when it is sent.
@@ -34,7 +37,7 @@ from alerts.dedup import dedup_key
 from alerts.payloads import AlertPayload, review_snapshot, stored
 from alerts.policy import AlertPolicy, Row
 from alerts.replies import answer_url
-from alerts.rules import evaluate, sentiment_pending
+from alerts.rules import evaluate, sentiment_pending, severity
 from alerts.timing import send_after
 from storage.db import session_scope
 from storage.models import Notification, NotificationKind, Review
@@ -162,18 +165,24 @@ def _decide_review(
 ) -> None:
     review, source, business = row
     hits = evaluate(review, policy.rules)
-    if hits:
+    kind = severity(review, hits)
+    if kind == "mention" and sentiment_pending(review):
+        kind = None  # the text may still make it critical: one mail, after classification
+    if kind is not None:
         payload = AlertPayload(
             business=business.name,
             language=policy.language,
             timezone=policy.timezone,
             quiet_hours=policy.rules.quiet_hours,
             review=review_snapshot(review, source, hits),
+            mention=kind == "mention",
             reply_draft=policy.reply_draft,
             answer_url=answer_url(source.type, review.platform_id, review.url, source.url),
         )
+        # a mention has its own key: should the review later turn critical, that still alerts
+        prefix = "mention" if payload.mention else "alert"
         for recipient in policy.recipients:
-            key = dedup_key("alert", review.id, recipient=recipient)
+            key = dedup_key(prefix, review.id, recipient=recipient)
             if dedup_key_exists(session, key):  # decided before (edit, restart): once only
                 continue
             notification = _alert_row(key, recipient, review, payload, policy, now)
@@ -181,8 +190,8 @@ def _decide_review(
             summary.alerts += added
             if added:
                 log.info(
-                    "alert for review %s of %r to %s (%s)", review.id, business.name, recipient,
-                    ", ".join(h.rule for h in hits),
+                    "%s for review %s of %r to %s (%s)", prefix, review.id, business.name,
+                    recipient, ", ".join(h.rule for h in hits),
                 )  # fmt: skip
     if sentiment_pending(review):
         summary.waiting += 1

@@ -7,13 +7,21 @@ a number themselves, so `de` always reads `23.11.2026` and `4,5 Sterne`.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from alerts.texts import CRAWL_ERRORS_DE, PLATFORM_NAMES, TEXTS
+from alerts.texts import (
+    CRAWL_ERRORS_DE,
+    DEFAULT_PREPOSITION,
+    PLACE_PREPOSITIONS,
+    PLATFORM_NAMES,
+    TEXTS,
+)
 
 Lang = Literal["de", "en"]
 
@@ -29,6 +37,27 @@ def platform_name(source_type: str) -> str:
     return PLATFORM_NAMES.get(source_type, source_type.replace("_", " ").title())
 
 
+def source_display(source_type: str, label: str | None = None, url: str | None = None) -> str:
+    """What the owner reads for a source: its `label`, the platform, or a website's host.
+
+    A schema.org source is any website, so its host ("praxis-roth.de") says more than
+    "Website", which is left as the fallback for a source without a URL.
+    """
+    if label and label.strip():
+        return " ".join(label.split())
+    if source_type == "schema_org":
+        host = (urlsplit(url or "").hostname or "").removeprefix("www.")
+        if host:
+            return host
+    return platform_name(source_type)
+
+
+def place(source_type: str, name: str, lang: Lang) -> str:
+    """'auf Trustpilot', 'bei Trusted Shops', 'auf praxis-roth.de' / 'on Trustpilot'."""
+    de, en = PLACE_PREPOSITIONS.get(source_type, DEFAULT_PREPOSITION)
+    return f"{de if lang == 'de' else en} {name}"
+
+
 def format_number(value: float, lang: Lang, decimals: int = 1) -> str:
     """4.5 → '4,5' (de) / '4.5' (en); thousands grouped; trailing ',0' kept off for integers."""
     if decimals > 0 and float(value).is_integer():
@@ -40,9 +69,41 @@ def format_number(value: float, lang: Lang, decimals: int = 1) -> str:
     return text
 
 
-def format_percent(fraction: float, lang: Lang) -> str:
+def format_percent(fraction: float, lang: Lang, decimals: int = 0) -> str:
     """0.93 → '93 %' (de, with the thin space German typesetting wants) / '93%' (en)."""
-    number = format_number(round(fraction * 100), lang, 0)
+    return _percent_text(_percent(fraction, decimals, ROUND_HALF_UP), lang, decimals)
+
+
+def _percent(fraction: float, decimals: int, rounding: str) -> float:
+    exact = Decimal(repr(float(fraction))) * 100
+    return float(exact.quantize(Decimal(1).scaleb(-decimals), rounding))
+
+
+def percent_floor(fraction: float, decimals: int = 0) -> float:
+    """The percentage cut, never rounded up: 0.7998 → 79, so it never reaches a bar it missed."""
+    return _percent(fraction, decimals, ROUND_FLOOR)
+
+
+def rule_percents(value: float, threshold: float, lang: Lang) -> tuple[str, str]:
+    """A probability and its threshold, worded so the shown numbers agree with the rule.
+
+    The value is cut (never rounded up), the threshold rounded; a decimal is added until
+    "value ≥ threshold" reads as it was decided: 79.98 % against 80 % shows "79 %".
+    """
+    fired = value >= threshold
+    for decimals in range(4):
+        shown = percent_floor(value, decimals)
+        bar = _percent(threshold, decimals, ROUND_HALF_UP)
+        if (shown >= bar) == fired:
+            break
+    return (
+        _percent_text(shown, lang, decimals),
+        format_percent(threshold, lang, decimals),
+    )
+
+
+def _percent_text(percent: float, lang: Lang, decimals: int) -> str:
+    number = format_number(percent, lang, decimals)
     return f"{number}\u202f%" if lang == "de" else f"{number}%"
 
 
@@ -131,6 +192,9 @@ class Wording:
     def percent(self, fraction: float) -> str:
         return format_percent(fraction, self.lang)
 
+    def percent_floor(self, fraction: float) -> str:
+        return _percent_text(percent_floor(fraction), self.lang, 0)
+
     def rating(self, value: float | None) -> str:
         return format_rating(value, self.lang) if value is not None else self("no_rating")
 
@@ -139,6 +203,15 @@ class Wording:
 
     def platform(self, source_type: str) -> str:
         return platform_name(source_type)
+
+    def place(self, source_type: str, name: str | None = None) -> str:
+        return place(source_type, name or platform_name(source_type), self.lang)
+
+    def join(self, items: Sequence[str]) -> str:
+        """'A', 'A und B', 'A, B und C' / 'A, B and C'."""
+        if len(items) < 2:
+            return "".join(items)
+        return f"{', '.join(items[:-1])} {self('and')} {items[-1]}"
 
     def week(self, year: int, week: int) -> str:
         return format_week(year, week, self.lang)

@@ -17,6 +17,7 @@ from typing import Annotated, Final, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
 
+from alerts.i18n import source_display
 from alerts.message import safe_url, shorten
 from alerts.report.model import WeeklyReport
 from alerts.rules import RuleHit
@@ -40,6 +41,7 @@ class ReviewSnapshot(_Data):
     review_version: int = 1
     platform: str
     source: str
+    source_display: str = ""
     author: str = ""
     rating: float | None = None
     title: str = ""
@@ -66,10 +68,15 @@ class _OwnerMail(_Payload):
 
 
 class AlertPayload(_OwnerMail):
-    """One review that fired a rule; digest rows carry the same payload."""
+    """One review that fired a rule; digest rows carry the same payload.
+
+    `mention`: only a keyword fired, in a review that reads well (see `alerts.rules.severity`):
+    the owner is told, in other words and colours than for a critical review.
+    """
 
     kind: Literal["alert"] = "alert"
     review: ReviewSnapshot
+    mention: bool = False
     reply_draft: str = ""  # the business's reply suggestion, shown with the alert
     answer_url: str | None = None  # where the owner answers, when not on the review's page
 
@@ -77,6 +84,7 @@ class AlertPayload(_OwnerMail):
 class PlatformCount(_Data):
     platform: str
     source: str
+    source_display: str = ""
     count: int
     average: float | None
 
@@ -152,6 +160,7 @@ def review_snapshot(review: Review, source: Source, hits: Sequence[RuleHit]) -> 
         review_version=review.version,
         platform=source.type,
         source=source.name,
+        source_display=source_display(source.type, source.label, source.url),
         author=review.author[:AUTHOR_LIMIT],
         rating=review.rating,
         title=review.title[:TITLE_LIMIT],

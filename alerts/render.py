@@ -17,7 +17,7 @@ from typing import Any
 
 from jinja2 import Environment
 
-from alerts.i18n import Wording, wording
+from alerts.i18n import Wording, rule_percents, wording
 from alerts.message import (
     body_text,
     build_message,
@@ -66,55 +66,78 @@ class ReviewView:
     rating_text: str
     date: str
     platform: str
+    place: str
     title: str
     text: str
     truncated: bool
     url: str | None
     rules: list[str]
-    sentiment: str
+    sentiment: str | None  # None: the mood line would tell nothing (see `mood_line`)
     edited: bool
+    mention: bool = False
 
 
 def rule_text(t: Wording, hit: RuleHit) -> str:
     if hit.rule == "stars":
         return t("rule_stars", rating=t.rating(hit.value), threshold=t.rating(hit.threshold))
     if hit.rule == "negative":
-        return t(
-            "rule_negative",
-            probability=t.percent(hit.value or 0.0),
-            threshold=t.percent(hit.threshold or 0.0),
-        )
+        value, threshold = rule_percents(hit.value or 0.0, hit.threshold or 0.0, t.lang)
+        return t("rule_negative", probability=value, threshold=threshold)
     return t("rule_keyword", keyword=hit.keyword or "")
 
 
-def _sentiment_text(t: Wording, review: ReviewSnapshot) -> str:
+def mood_line(t: Wording, review: ReviewSnapshot) -> str | None:
+    """The text's mood, only where it tells the owner something the mail does not already say.
+
+    Without stars it is the only summary; a negative text under stars that are not bad
+    explains why the review is shown. When the text rule fired, its reason says it (with the
+    same number); a mood that repeats or contradicts the stars is left out.
+    """
     label, probability = review.sentiment, review.negative_probability
+    if label is None or any(hit.rule == "negative" for hit in review.rules):
+        return None
+    stars_bad = any(hit.rule == "stars" for hit in review.rules)
+    if review.rating is not None and (label != "negative" or stars_bad):
+        return None
     if label == "negative" and probability is not None:
         return t(
             "sentiment_with_probability",
             label=t.sentiment(label),
-            probability=t.percent(probability),
+            probability=t.percent_floor(probability),
         )
     return t.sentiment(label)
 
 
-def review_view(t: Wording, review: ReviewSnapshot, limit: int = TEXT_LIMIT) -> ReviewView:
+def review_view(
+    t: Wording, review: ReviewSnapshot, limit: int = TEXT_LIMIT, mention: bool = False
+) -> ReviewView:
     text, cut = shorten(body_text(review.text), limit)
+    shown = review.source_display or t.platform(review.platform)
     return ReviewView(
         author=header_text(review.author, AUTHOR_LIMIT) or t("anonymous"),
         rating=review.rating,
         stars=t.stars(review.rating),
         rating_text=t.rating(review.rating),
         date=t.date(review.published_at) if review.published_at else "",
-        platform=t.platform(review.platform),
+        platform=shown,
+        place=t.place(review.platform, shown),
         title=header_text(review.title, TITLE_LIMIT),
         text=text,
         truncated=cut or review.truncated,
         url=safe_url(review.url),
         rules=[rule_text(t, hit) for hit in review.rules],
-        sentiment=_sentiment_text(t, review),
+        sentiment=mood_line(t, review),
         edited=review.review_version > 1,
+        mention=mention,
     )
+
+
+def mentioned(t: Wording, payloads: Sequence[AlertPayload]) -> str:
+    """The keywords found, in order and once each: '„Hygiene“' or '„Hygiene“ und „Preis“'."""
+    words = dict.fromkeys(
+        hit.keyword for p in payloads for hit in p.review.rules if hit.keyword is not None
+    )
+    return t.join([t("quoted", text=w) for w in words])
 
 
 @dataclass(frozen=True)
@@ -178,15 +201,17 @@ class Renderer:
 
     def alert(self, payload: AlertPayload, envelope: Envelope) -> EmailMessage:
         t = wording(payload.language, payload.timezone)
-        review = review_view(t, payload.review)
+        review = review_view(t, payload.review, mention=payload.mention)
         business = header_text(payload.business, 200)
+        if payload.mention:
+            return self._mention(t, payload, review, business, envelope)
         if review.rating is None:
-            subject = t("alert_subject_norating", platform=review.platform, business=business)
+            subject = t("alert_subject_norating", place=review.place, business=business)
         else:
             subject = t(
                 "alert_subject",
                 stars=t.number(review.rating),
-                platform=review.platform,
+                place=review.place,
                 business=business,
             )
         return self.message(
@@ -194,21 +219,51 @@ class Renderer:
             reply=reply_view(payload, review.url),
         )  # fmt: skip
 
+    def _mention(
+        self,
+        t: Wording,
+        payload: AlertPayload,
+        review: ReviewView,
+        business: str,
+        envelope: Envelope,
+    ) -> EmailMessage:
+        """A keyword in a review that reads well: told once, without alarm."""
+        words = mentioned(t, [payload])
+        stars = t.number(review.rating) if review.rating is not None else None
+        subject = (
+            t("mention_subject", keywords=words, stars=stars, place=review.place, business=business)
+            if stars
+            else t(
+                "mention_subject_norating", keywords=words, place=review.place, business=business
+            )
+        )
+        return self.message(
+            "alert", t, subject, envelope, review=review, business=business, keywords=words,
+            reply=reply_view(payload, review.url),
+        )  # fmt: skip
+
     def digest(self, payloads: Sequence[AlertPayload], envelope: Envelope) -> EmailMessage:
-        """Several alerts of one business for one recipient, oldest first, as one email."""
+        """Several alerts of one business for one recipient, oldest first, as one email.
+
+        The subject counts the critical ones; mentions come along, each marked as such.
+        """
         t = wording(payloads[0].language, payloads[0].timezone)
         business = header_text(payloads[0].business, 200)
-        count = len(payloads)
-        reviews = [review_view(t, p.review, DIGEST_TEXT_LIMIT) for p in payloads]
-        subject = (
-            t("digest_subject_one", business=business)
-            if count == 1
-            else t("digest_subject", count=count, business=business)
-        )
+        count = sum(1 for p in payloads if not p.mention)
+        mentions = [p for p in payloads if p.mention]
+        reviews = [review_view(t, p.review, DIGEST_TEXT_LIMIT, p.mention) for p in payloads]
+        if not count:
+            subject = t(
+                "mention_digest_subject", keywords=mentioned(t, mentions), business=business
+            )
+        elif count == 1:
+            subject = t("digest_subject_one", business=business)
+        else:
+            subject = t("digest_subject", count=count, business=business)
         replies = [reply_view(p, r.url) for p, r in zip(payloads, reviews, strict=True)]
         return self.message(
-            "digest", t, subject, envelope,
-            reviews=reviews, business=business, count=count, replies=replies,
+            "digest", t, subject, envelope, reviews=reviews, business=business, count=count,
+            mentions=len(mentions), replies=replies,
             draft=next((r.draft for r in reversed(replies) if r.draft), ""),
         )  # fmt: skip
 
@@ -216,7 +271,8 @@ class Renderer:
         """The one summary of everything found on a business's first crawl."""
         t = wording(payload.language, payload.timezone)
         business = header_text(payload.business, 200)
-        platform = ", ".join(sorted({t.platform(p.platform) for p in payload.platforms}))
+        names = {p.source_display or t.platform(p.platform) for p in payload.platforms}
+        platform = ", ".join(sorted(names))
         critical = [review_view(t, r, BACKLOG_TEXT_LIMIT) for r in payload.critical]
         subject = t("backlog_subject", platform=platform, business=business)
         return self.message(

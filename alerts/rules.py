@@ -1,24 +1,43 @@
 """Which alert rules a review triggers: stars, a negative text, or a keyword.
 
 Pure functions of the review and the business's rules, so every rule can be tested alone
-and the alert can say exactly which rule fired.
+and the alert can say exactly which rule fired. `severity` is the one place that decides
+whether a review is critical: the alerts and the weekly report both ask it.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, Protocol
 
 from alerts.settings import AlertRules
-from storage.models import Review
 
 RuleName = Literal["stars", "negative", "keyword"]
+Severity = Literal["critical", "mention"]
 NEGATIVE = "negative"
+# A review reads well by its stars from here up (ratings are stored on a 0–5 scale).
+GOOD_STARS = 4.0
 # Keywords this long also match inside compounds: "Anwalt" in "Rechtsanwalt".
 _COMPOUND_MIN = 5
+
+
+class Judged(Protocol):
+    """What the rules read of a review: a stored `Review` or a row with these columns."""
+
+    @property
+    def rating(self) -> float | None: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def sentiment_label(self) -> str | None: ...
+    @property
+    def sentiment_probs(self) -> dict[str, float] | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +67,7 @@ def matching_keywords(text: str, keywords: list[str]) -> list[str]:
     return [k for k in keywords if k.strip() and keyword_pattern(k).search(folded)]
 
 
-def negative_probability(review: Review) -> float | None:
+def negative_probability(review: Judged) -> float | None:
     """P(negative) from the classifier; None while the review is not classified."""
     if review.sentiment_label is None:
         return None
@@ -58,7 +77,7 @@ def negative_probability(review: Review) -> float | None:
     return 1.0 if review.sentiment_label == NEGATIVE else 0.0
 
 
-def evaluate(review: Review, rules: AlertRules) -> list[RuleHit]:
+def evaluate(review: Judged, rules: AlertRules) -> list[RuleHit]:
     """Every rule the review triggers, in a fixed order (stars, negative, keywords)."""
     hits: list[RuleHit] = []
     if review.rating is not None and review.rating <= rules.star_threshold:
@@ -66,11 +85,41 @@ def evaluate(review: Review, rules: AlertRules) -> list[RuleHit]:
     probability = negative_probability(review)
     if probability is not None and probability >= rules.negative_probability:
         hits.append(RuleHit("negative", rules.negative_probability, probability))
-    text = f"{review.title}\n{review.text}"
+    text = f"{review.title or ''}\n{review.text or ''}"
     hits.extend(RuleHit("keyword", keyword=k) for k in matching_keywords(text, rules.keywords))
     return hits
 
 
-def sentiment_pending(review: Review) -> bool:
+def reads_well(review: Judged) -> bool:
+    """Good by stars and text: some sign that it is good, none that it is bad.
+
+    Four stars or more (or none given) and a text not classified negative; a review with
+    neither stars nor a classified text does not read well (nothing says it is good).
+    """
+    stars_good = review.rating is None or review.rating >= GOOD_STARS
+    label = review.sentiment_label
+    known_good = review.rating is not None or label is not None
+    return stars_good and label != NEGATIVE and known_good
+
+
+def severity(review: Judged, hits: Sequence[RuleHit]) -> Severity | None:
+    """'critical' (an alert), 'mention' (a keyword in a review that reads well) or None.
+
+    Stars or a negative text make a review critical; a keyword alone does so only when the
+    review does not read well, otherwise the owner hears of it as a mention.
+    """
+    if not hits:
+        return None
+    if any(hit.rule != "keyword" for hit in hits) or not reads_well(review):
+        return "critical"
+    return "mention"
+
+
+def is_critical(review: Judged, rules: AlertRules) -> bool:
+    """The one rule for "critical", shared by alerts and the report's critical list."""
+    return severity(review, evaluate(review, rules)) == "critical"
+
+
+def sentiment_pending(review: Judged) -> bool:
     """True while the negative-text rule cannot be decided yet."""
     return review.sentiment_label is None

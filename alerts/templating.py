@@ -45,6 +45,12 @@ STYLES: dict[str, Markup] = {
         "overflow-wrap:anywhere;",
         "rule": "display:inline-block;margin:0 6px 6px 0;padding:3px 10px;border-radius:12px;"
         "background:#fff1f0;color:#a40e26;font-size:14px;line-height:1.4;",
+        # a mention (a keyword in a review that reads well): blue, not the alarm red
+        "quote_mention": "margin:12px 0;padding:12px 14px;background:#f6f8fa;"
+        "border-left:4px solid #0969da;font-size:16px;line-height:1.5;white-space:pre-wrap;"
+        "word-break:break-word;overflow-wrap:anywhere;",
+        "rule_mention": "display:inline-block;margin:0 6px 6px 0;padding:3px 10px;"
+        "border-radius:12px;background:#ddf4ff;color:#0550ae;font-size:14px;line-height:1.4;",
         "button": "display:inline-block;padding:12px 22px;background:#1f6feb;color:#ffffff;"
         "font-size:16px;font-weight:600;text-decoration:none;border-radius:6px;",
         "link": "color:#1f6feb;text-decoration:underline;overflow-wrap:anywhere;",
@@ -52,6 +58,8 @@ STYLES: dict[str, Markup] = {
         "footer": "padding:14px 20px;font-size:12px;line-height:1.5;color:#6e7781;"
         "text-align:center;",
         "item": "padding:14px 0;border-top:1px solid #e1e4e8;",
+        "alarm": "margin:0 0 16px 0;padding:12px 14px;background:#fff8c5;"
+        "border-left:4px solid #bf8700;border-radius:4px;font-size:16px;line-height:1.5;",
         "table": "width:100%;border-collapse:collapse;",
     }.items()
 }

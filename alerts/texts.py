@@ -8,10 +8,14 @@ from __future__ import annotations
 
 PLATFORM_NAMES: dict[str, str] = {
     "trustpilot": "Trustpilot",
+    "trustedshops": "Trusted Shops",
     "google_places": "Google",
     "google_business_profile": "Google",
     "schema_org": "Website",
 }
+# How a sentence says where a review is: "hat bei Trusted Shops …", "hat auf Google …".
+PLACE_PREPOSITIONS: dict[str, tuple[str, str]] = {"trustedshops": ("bei", "on")}
+DEFAULT_PREPOSITION = ("auf", "on")
 
 # key → (German, English); `{name}` placeholders are filled by `Wording.__call__`.
 TEXTS: dict[str, tuple[str, str]] = {
@@ -40,18 +44,51 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     # alert email
     "alert_subject": (
-        "⚠ Neue {stars}-Sterne-Bewertung auf {platform} – {business}",
-        "⚠ New {stars}-star review on {platform} – {business}",
+        "⚠ Neue {stars}-Sterne-Bewertung {place} – {business}",
+        "⚠ New {stars}-star review {place} – {business}",
     ),
     "alert_subject_norating": (
-        "⚠ Neue kritische Bewertung auf {platform} – {business}",
-        "⚠ New critical review on {platform} – {business}",
+        "⚠ Neue kritische Bewertung {place} – {business}",
+        "⚠ New critical review {place} – {business}",
     ),
     "alert_heading": ("Neue kritische Bewertung", "New critical review"),
     "alert_intro": (
-        "{business} hat auf {platform} eine Bewertung erhalten, die Ihre Aufmerksamkeit braucht.",
-        "{business} received a review on {platform} that needs your attention.",
+        "{business} hat {place} eine Bewertung erhalten, die Ihre Aufmerksamkeit braucht.",
+        "{business} received a review {place} that needs your attention.",
     ),
+    "mention_subject": (
+        "Erwähnt: {keywords} in einer {stars}-Sterne-Bewertung {place} – {business}",
+        "Mentioned: {keywords} in a {stars}-star review {place} – {business}",
+    ),
+    "mention_subject_norating": (
+        "Erwähnt: {keywords} in einer Bewertung {place} – {business}",
+        "Mentioned: {keywords} in a review {place} – {business}",
+    ),
+    "mention_heading": ("Erwähnt: {keywords}", "Mentioned: {keywords}"),
+    "mention_intro": (
+        "{business} hat {place} eine Bewertung erhalten, die {keywords} erwähnt. Sie liest sich"
+        " gut – diese Nachricht ist nur zu Ihrer Information.",
+        "{business} received a review {place} that mentions {keywords}. It reads well – this"
+        " message is just for your information.",
+    ),
+    "mention_digest_subject": (
+        "Erwähnt: {keywords} – {business}",
+        "Mentioned: {keywords} – {business}",
+    ),
+    "mention_digest_intro": (
+        "Seit der letzten Zusammenfassung kamen Ihre Stichwörter in Bewertungen vor, die sich"
+        " gut lesen – nur zu Ihrer Information.",
+        "Since the last summary your keywords came up in reviews that read well – just for"
+        " your information.",
+    ),
+    "mention_digest_also": (
+        "Dazu kommen Bewertungen, die Ihre Stichwörter erwähnen und sich gut lesen"
+        " (blau markiert).",
+        "Also included: reviews that mention your keywords and read well (marked blue).",
+    ),
+    "why_mention": ("Warum diese Nachricht", "Why this message"),
+    "mention_tag": ("Erwähnung", "Mention"),
+    "quoted": ("„{text}“", "“{text}”"),
     "alert_edited": (
         "Diese Bewertung wurde nachträglich geändert.",
         "This review was edited after it was first published.",
@@ -68,8 +105,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "text": ("Text", "Text"),
     "no_text": ("(kein Text, nur Sterne)", "(no text, stars only)"),
     "truncated": (
-        "Der Text ist gekürzt – den vollständigen Text finden Sie auf {platform}.",
-        "The text is shortened – read the full text on {platform}.",
+        "Der Text ist gekürzt – den vollständigen Text finden Sie {place}.",
+        "The text is shortened – read the full text {place}.",
     ),
     "truncated_nolink": ("Der Text ist gekürzt.", "The text is shortened."),
     "reply_now": ("Jetzt antworten", "Reply now"),
@@ -219,8 +256,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     "report_no_average": ("–", "–"),
     "report_trend": ("Verlauf der letzten {weeks} Wochen", "The last {weeks} weeks"),
     "report_trend_legend": (
-        "Balken: neue Bewertungen pro Woche · Linie: Durchschnitt der Sterne",
-        "Bars: new reviews per week · Line: average stars",
+        "Linie: Durchschnitt der Sterne der jeweils letzten {rolling} Wochen (hohler Punkt:"
+        " weniger als {few} Bewertungen, wenig aussagekräftig). Balken: neue Bewertungen pro"
+        " Woche (hell: weniger als {few}).",
+        "Line: average stars of the last {rolling} weeks each (hollow dot: fewer than {few}"
+        " reviews, says little). Bars: new reviews per week (pale: fewer than {few}).",
     ),
     "report_chart_alt": (
         "Diagramm: neue Bewertungen und Durchschnitt der Sterne pro Woche",
@@ -254,6 +294,42 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{failed} of {total} fetches failed",
     ),
     "report_crawl_failing_since": ("fehlerhaft seit {since}", "failing since {since}"),
+    "report_alarm_heading": (
+        "Nicht alle Quellen liefern Daten",
+        "Not every source delivers data",
+    ),
+    "report_alarm_heading_all": (
+        "Keine Ihrer Quellen liefert Daten",
+        "None of your sources delivers data",
+    ),
+    "report_alarm": (
+        "{source} liefert {since} keine Daten.",
+        "{source} has delivered no data {since}.",
+    ),
+    "report_alarm_never": (
+        "{source} konnte noch nie gelesen werden (erster Versuch am {date}).",
+        "{source} could never be read (first attempt on {date}).",
+    ),
+    "report_alarm_missing": (
+        "Neue Bewertungen von dort fehlen in diesem Bericht und in den Meldungen. Bitte sagen"
+        " Sie der Person Bescheid, die Leumund für Sie betreut.",
+        "New reviews from there are missing from this report and from the alerts. Please tell"
+        " whoever runs Leumund for you.",
+    ),
+    "since_today": ("seit heute", "since today"),
+    "since_yesterday": ("seit gestern", "since yesterday"),
+    "since_days": ("seit {days} Tagen", "for {days} days"),
+    "report_nothing_read": (
+        "Ob in dieser Woche neue Bewertungen eingegangen sind, ist deshalb nicht bekannt.",
+        "So it is not known whether new reviews came in this week.",
+    ),
+    "report_replies_blind": (
+        "Ob Sie {places} schon geantwortet haben, kann Leumund nicht sehen – bitte dort"
+        " selbst nachsehen.",
+        "Leumund cannot see whether you replied {places} – please check there yourself.",
+    ),
+    "and": ("und", "and"),
+    "report_reason_negative": ("Text als negativ erkannt", "Text classified as negative"),
     "report_file_title": ("Wochenbericht {week} – {business}", "Weekly report {week} – {business}"),
 }
 

@@ -24,6 +24,7 @@ from pydantic import (
     Field,
     PrivateAttr,
     SecretStr,
+    StringConstraints,
     model_validator,
 )
 from sqlalchemy.engine import make_url
@@ -110,6 +111,9 @@ class Strict(BaseModel):
 class SourceConfig(Strict):
     name: str = Field(min_length=1)
     type: str
+    label: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)] | None
+    ) = None
     url: str = ""
     schedule: Schedule = "6h"
     enabled: bool = True

@@ -122,3 +122,14 @@ def crawl_health(
         )
         for s in sources
     ]
+
+
+def tried_before(session: Session, business_id: int, moment: datetime) -> bool:
+    """Whether any source of the business had a crawl started before `moment`."""
+    found = session.exec(
+        select(CrawlRun.id)
+        .join(Source, col(Source.id) == col(CrawlRun.source_id))
+        .where(col(Source.business_id) == business_id, col(CrawlRun.started_at) < moment)
+        .limit(1)
+    ).first()
+    return found is not None

@@ -68,6 +68,7 @@ class Source(SQLModel, table=True):
     business_id: int = Field(foreign_key="business.id", index=True)
     name: str
     type: str
+    label: str | None = None
     url: str = ""
     enabled: bool = True
     first_crawl_at: datetime | None = ts_field()

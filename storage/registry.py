@@ -17,6 +17,7 @@ class SourceSpec:
     type: str
     url: str
     enabled: bool
+    label: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +46,7 @@ def _sync_source(session: Session, business: Business, spec: SourceSpec) -> Sour
         assert business.id is not None
         source = Source(business_id=business.id, name=spec.name, type=spec.type)
     source.type, source.url, source.enabled = spec.type, spec.url, spec.enabled
+    source.label = spec.label
     session.add(source)
     return source
 

@@ -33,6 +33,7 @@ class ReviewExcerpt:
     sentiment_label: str | None
     source_name: str
     source_type: str
+    source_id: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +65,7 @@ def _excerpts(
             col(Review.sentiment_label),
             col(Source.name).label("source_name"),
             col(Source.type).label("source_type"),
+            col(Review.source_id),
         )
         .join(Source, col(Source.id) == col(Review.source_id))
         .where(where)
@@ -86,6 +88,7 @@ def _excerpt(row: Any) -> ReviewExcerpt:
         sentiment_label=row.sentiment_label,
         source_name=row.source_name,
         source_type=row.source_type,
+        source_id=row.source_id,
     )
 
 

@@ -110,7 +110,7 @@ def test_alerts_decide_and_send_with_the_file_backend(
         source = get_source(session, BUSINESS, "tp")
         assert source is not None
         source.first_crawl_at = utcnow()  # not a backlog review: alerted on its own
-        item = make_review_data(platform_id="n1", rating=4.0, text="Hygiene? Fehlanzeige!")
+        item = make_review_data(platform_id="n1", rating=3.0, text="Hygiene? Fehlanzeige!")
         upsert_reviews(session, source, [item])
     engine.dispose()
     assert main(["alerts", "decide", "-c", str(config)]) == 0
@@ -124,7 +124,7 @@ def test_alerts_decide_and_send_with_the_file_backend(
     ]
     [eml] = (tmp_path / "mail").glob("*.eml")
     message = email.message_from_bytes(eml.read_bytes(), policy=default)
-    assert message["Subject"] == f"⚠ Neue 4-Sterne-Bewertung auf Trustpilot – {BUSINESS}"
+    assert message["Subject"] == f"⚠ Neue 3-Sterne-Bewertung auf Trustpilot – {BUSINESS}"
     assert message["To"] == "inhaber@example.test"
     plain = message.get_body(("plain",))
     assert plain is not None and "Stichwort „Hygiene“ im Text" in plain.get_content()

@@ -152,7 +152,7 @@ def test_missing_sentiment_stars_and_keywords_now_text_rule_after_classification
     engine: Engine,
 ) -> None:
     source = seed(engine)
-    keyword = add_review(engine, source, platform_id="k", rating=4.0, text="Hygiene naja.")
+    keyword = add_review(engine, source, platform_id="k", rating=3.0, text="Hygiene naja.")
     quiet = add_review(engine, source, platform_id="q", rating=4.0, text="Nie wieder, furchtbar.")
     summary = decide_alerts(engine, policy(), NOW)
     assert (summary.alerts, summary.waiting, summary.closed) == (1, 2, 0)

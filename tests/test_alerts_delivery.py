@@ -120,7 +120,8 @@ def test_refusing_server_retries_with_backoff_then_delivers_once(engine: Engine)
     for text in (plain, html):
         assert "Max Kritisch" in text and "Brötchen steinhart." in text and "20.11.2026" in text
         assert "Nur 1 Stern (Grenze: 2 Sterne oder weniger)" in text
-        assert "negativ (96" in text and "★☆☆☆☆" in text
+        assert "Text als negativ erkannt (96\u202f% sicher, Grenze 45\u202f%)" in text
+        assert "Stimmung:" not in text and "★☆☆☆☆" in text  # the rule says it already
     assert f"Bewertung ansehen: {URL}" in plain and ("Bewertung ansehen", URL) in links(html)
     answer = "https://businessapp.b2b.trustpilot.com/reviews/r1"
     assert f"Jetzt antworten: {answer}" in plain

@@ -82,6 +82,7 @@ def test_previous_release_upgrades_with_data_intact(any_engine_url: str) -> None
         assert review.topics is None  # not analysed yet: the next edit or classify run does
         source = session.exec(select(Source)).one()
         assert (source.name, source.sees_replies, source.sees_links) == ("trustpilot", None, None)
+        assert source.label is None
         assert source.scale is None
         run = session.exec(select(CrawlRun)).one()
         assert (run.pages, run.reviews_new, run.reviews_skipped, run.duplicates) == (2, 1, 0, 0)

@@ -15,6 +15,8 @@ from sqlmodel import Session
 from alerts.report.data import compute_report
 from alerts.report.model import NEGATIVE_LIMIT, WeeklyReport
 from alerts.report.weeks import IsoWeek, last_complete_week
+from alerts.rules import is_critical
+from alerts.settings import AlertRules
 from storage.db import session_scope
 from storage.models import Business, CrawlRun, Review, Source
 
@@ -105,7 +107,7 @@ def seed_many(engine: Engine, count: int = 900, weeks: int = 20, seed: int = 7) 
 
 def report_for(engine: Engine, seeded: Seeded, week: IsoWeek = WEEK) -> WeeklyReport:
     with Session(engine) as session:
-        return compute_report(session, seeded.business, week, star_threshold=2.0)
+        return compute_report(session, seeded.business, week, AlertRules(star_threshold=2.0))
 
 
 def test_week_figures_match_the_stored_reviews(any_engine: Engine) -> None:
@@ -168,8 +170,12 @@ def test_platforms_sentiment_and_lists(any_engine: Engine) -> None:
     shown = [line.rating if line.rating is not None else 6 for line in report.negative]
     assert shown == sorted(shown)
     recent = [r for r in seeded.reviews if WEEK_END - timedelta(days=28) <= seeded.when(r)]
-    open_ = [r for r in recent if seeded.when(r) < WEEK_END and not r.reply_text]
+    # only Trustpilot shows replies; the schema.org page is named as unchecked instead
+    seen = [r for r in recent if r.source_id == seeded.sources["trustpilot"].id]
+    open_ = [r for r in seen if seeded.when(r) < WEEK_END and not r.reply_text]
     assert report.unanswered_total == len(open_) > 5
+    assert report.replies.checked == sum(1 for r in seen if seeded.when(r) < WEEK_END)
+    assert report.replies.blind == (("schema_org", "Website"),)
     assert [line.when for line in report.unanswered] == sorted(
         (line.when for line in report.unanswered), reverse=True
     )
@@ -216,10 +222,15 @@ def test_empty_week_and_failed_crawls(any_engine: Engine) -> None:
     report = report_for(engine, seeded)
     assert report.this_week.count == 0 and report.this_week.average is None
     assert (report.all_time.count, report.all_time.average) == (1, 4.0)
-    assert [(p.source_name, p.failed_runs, p.total_runs) for p in report.crawl_problems] == [
-        ("google", 2, 3)
-    ]
-    assert report.crawl_problems[0].last_error == "HTTP 403 on day 19"
+    assert report.crawl_problems == ()  # down now: it heads the report as an alarm instead
+    [alarm] = report.alarms
+    assert (alarm.display_name, alarm.since, alarm.never_worked) == (
+        "Google",
+        datetime(2026, 11, 18, 6, tzinfo=UTC),
+        True,
+    )
+    assert alarm.last_error == "HTTP 403 from places.googleapis.com"
+    assert report.readable_sources == 1 and not report.nothing_read
 
 
 def test_iso_week_parsing_and_default() -> None:
@@ -233,3 +244,47 @@ def test_iso_week_parsing_and_default() -> None:
     sunday_late_utc = datetime(2026, 11, 22, 23, 30, tzinfo=UTC)  # already Monday in Berlin
     assert last_complete_week(sunday_late_utc, BERLIN) == WEEK
     assert IsoWeek(2026, 1).shifted(-1) == IsoWeek(2025, 52)
+
+
+def test_critical_list_uses_the_alert_rule(any_engine: Engine) -> None:
+    """Keywords count, a weak negative label alone does not, praise with a keyword is no
+    complaint: the report's list is exactly what `is_critical` (the alerts' rule) says."""
+    engine = any_engine
+    rules = AlertRules(star_threshold=2, negative_probability=0.8, keywords=["Hygiene"])
+    cases = {
+        "stars": {"rating": 2.0, "sentiment_label": "positive"},
+        "strong negative text": {
+            "rating": 5.0,
+            "sentiment_label": "negative",
+            "sentiment_probs": {"negative": 0.91, "neutral": 0.05, "positive": 0.04},
+        },
+        "weak negative text": {
+            "rating": 4.0,
+            "sentiment_label": "negative",
+            "sentiment_probs": {"negative": 0.45, "neutral": 0.30, "positive": 0.25},
+        },
+        "keyword, mediocre": {"rating": 3.0, "text": "Die Hygiene ließ zu wünschen übrig."},
+        "keyword, praise": {
+            "rating": 5.0,
+            "sentiment_label": "positive",
+            "text": "Hygiene wird hier großgeschrieben. Klare Empfehlung!",
+        },
+        "plain good": {"rating": 4.0, "sentiment_label": "neutral"},
+    }
+    when = datetime(2026, 11, 18, 12, tzinfo=UTC)
+    with session_scope(engine) as s:
+        business, sources = add_business(s, "Praxis Streng", {"tp": "trustpilot"})
+        seeded = Seeded(business, sources)
+        for n, (title, fields) in enumerate(cases.items()):
+            s.add(review(seeded, "tp", n, title=title, published_at=when, **fields))
+    with Session(engine) as session:
+        report = compute_report(session, seeded.business, WEEK, rules)
+    expected = {r.title for r in seeded.reviews if is_critical(r, rules)}
+    assert expected == {"stars", "strong negative text", "keyword, mediocre"}
+    assert {line.title for line in report.negative} == expected
+    assert report.negative_total == 3
+    assert {line.title: line.reasons for line in report.negative} == {
+        "stars": (),
+        "strong negative text": ("negative",),
+        "keyword, mediocre": ("keyword:Hygiene",),
+    }

@@ -118,7 +118,7 @@ def test_one_platform_business_in_english(engine: Engine) -> None:
     assert "This week: 3.8 stars (4 reviews)" in rendered.text
     assert "week 47, 2026: 16 Nov 2026 to 22 Nov 2026" in rendered.text
     assert [p.source_name for p in report.platforms] == ["google-profile"]
-    assert "Google (google-profile): 4, Ø 3.8 stars" in rendered.text
+    assert "  Google: 4, Ø 3.8 stars" in rendered.text
     assert 'lang="en"' in rendered.html and "Sterne" not in rendered.html
     assert rendered.chart_png is not None
 

@@ -7,13 +7,18 @@ time zone.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from alerts.report.lists import crawl_problems, critical_reviews, unanswered_reviews
+from alerts.report.lists import (
+    crawl_problems,
+    critical_reviews,
+    source_alarms,
+    unanswered_reviews,
+)
 from alerts.report.model import (
     TREND_WEEKS,
     PlatformLine,
@@ -22,7 +27,9 @@ from alerts.report.model import (
     WeeklyReport,
     WeekPoint,
 )
+from alerts.report.sources import SourceState, source_states
 from alerts.report.weeks import IsoWeek
+from alerts.settings import AlertRules
 from storage.figures import (
     RatingCounts,
     rating_counts,
@@ -31,7 +38,6 @@ from storage.figures import (
     sentiment_counts,
 )
 from storage.models import Business
-from storage.registry import sources_of_business
 
 
 def _stats(counts: RatingCounts) -> RatingStats:
@@ -48,13 +54,19 @@ def _trend(
 
 
 def _platforms(
-    session: Session, business_id: int, start: datetime, end: datetime
+    session: Session,
+    business_id: int,
+    start: datetime,
+    end: datetime,
+    sources: Mapping[int, SourceState],
 ) -> tuple[PlatformLine, ...]:
     """Every enabled source, plus disabled ones that still brought reviews this week."""
     counts = rating_counts_per_source(session, business_id, start, end)
     lines = [
-        PlatformLine(s.name, s.type, _stats(counts.get(s.id or 0, RatingCounts())))
-        for s in sources_of_business(session, business_id)
+        PlatformLine(
+            s.name, s.source_type, _stats(counts.get(s.id, RatingCounts())), s.display_name
+        )
+        for s in sources.values()
         if s.enabled or s.id in counts
     ]
     return tuple(sorted(lines, key=lambda line: -line.stats.count))
@@ -74,18 +86,26 @@ def _sentiment(
 
 
 def compute_report(
-    session: Session, business: Business, week: IsoWeek, star_threshold: float = 2.0
+    session: Session,
+    business: Business,
+    week: IsoWeek,
+    rules: AlertRules | None = None,
+    as_of: datetime | None = None,
 ) -> WeeklyReport:
-    """All figures of one business's report for `week`.
+    """All figures of one business's report for `week`, sources' health as of `as_of`.
 
-    Reviews at or below `star_threshold` stars, or classified negative, count as critical.
+    A review is critical by the business's alert `rules` (defaults when not given), the
+    same decision that sends an alert.
     """
     assert business.id is not None
     tz = ZoneInfo(business.timezone)
     start, end = week.start_utc(tz), week.end_utc(tz)
     weeks = [week.shifted(i - TREND_WEEKS + 1) for i in range(TREND_WEEKS)]
-    negative, negative_total = critical_reviews(session, business.id, start, end, star_threshold)
-    unanswered, unanswered_total = unanswered_reviews(session, business.id, end)
+    sources = source_states(session, business.id)
+    negative, negative_total = critical_reviews(
+        session, business.id, start, end, rules or AlertRules(), sources
+    )
+    unanswered, unanswered_total, replies = unanswered_reviews(session, business.id, end, sources)
     return WeeklyReport(
         business_id=business.id,
         business_name=business.name,
@@ -96,11 +116,15 @@ def compute_report(
         end=end,
         trend=_trend(session, business.id, weeks, tz),
         all_time=_stats(rating_counts(session, business.id, before=end)),
-        platforms=_platforms(session, business.id, start, end),
+        platforms=_platforms(session, business.id, start, end, sources),
         sentiment=_sentiment(session, business.id, start, end),
         negative=negative,
         negative_total=negative_total,
         unanswered=unanswered,
         unanswered_total=unanswered_total,
-        crawl_problems=crawl_problems(session, business.id, start, end),
+        crawl_problems=crawl_problems(session, business.id, start, end, sources),
+        alarms=source_alarms(sources),
+        replies=replies,
+        readable_sources=sum(1 for s in sources.values() if s.enabled and not s.down),
+        as_of=as_of or end,
     )

@@ -47,6 +47,7 @@ class PlatformLine:
     source_name: str
     source_type: str
     stats: RatingStats
+    display_name: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +76,9 @@ class ReviewLine:
     source_name: str
     source_type: str
     sentiment: str | None
+    display_name: str
+    review_id: int = 0
+    reasons: tuple[str, ...] = ()  # beyond the stars: 'negative', 'keyword:Hygiene'
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +89,29 @@ class CrawlProblem:
     total_runs: int
     last_error: str | None
     failing_since: datetime | None
+    display_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class SourceAlarm:
+    """A source that delivers nothing now: it heads the report."""
+
+    display_name: str
+    since: datetime
+    never_worked: bool
+    last_error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyCheck:
+    """What "still without your reply" could look at.
+
+    `checked` counts the recent reviews of sources that show replies; `blind` holds
+    (platform type, display name) of the enabled sources whose replies Leumund cannot see.
+    """
+
+    checked: int = 0
+    blind: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +132,15 @@ class WeeklyReport:
     unanswered: tuple[ReviewLine, ...]
     unanswered_total: int
     crawl_problems: tuple[CrawlProblem, ...]
+    alarms: tuple[SourceAlarm, ...] = ()
+    replies: ReplyCheck = ReplyCheck()
+    readable_sources: int = 0
+    as_of: datetime | None = None
+
+    @property
+    def nothing_read(self) -> bool:
+        """Every enabled source is down: an empty week says nothing about reviews."""
+        return bool(self.alarms) and self.readable_sources == 0
 
     @property
     def this_week(self) -> RatingStats:

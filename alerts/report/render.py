@@ -17,8 +17,8 @@ from jinja2 import Environment
 
 from alerts import message
 from alerts.i18n import Wording, lang_of
-from alerts.report.charts import TrendChart, TrendText, trend_png
-from alerts.report.model import COMPARE_WEEKS, UNANSWERED_DAYS, WeeklyReport
+from alerts.report.charts import MIN_REVIEWS, ROLLING_WEEKS, TrendChart, TrendText, trend_png
+from alerts.report.model import COMPARE_WEEKS, UNANSWERED_DAYS, ReviewLine, WeeklyReport
 from alerts.templating import render
 
 SENTIMENT_COLORS = {
@@ -35,6 +35,14 @@ class SentimentRow:
     count: int
     percent: int
     color: str
+
+
+@dataclass(frozen=True, slots=True)
+class AlarmLine:
+    """A source that delivers nothing, as the top of the report says it."""
+
+    text: str
+    error: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +150,43 @@ def _sentiment_rows(report: WeeklyReport, t: Wording) -> list[SentimentRow]:
     ]
 
 
+def since_phrase(t: Wording, since: datetime, now: datetime) -> str:
+    """'seit heute', 'seit gestern', 'seit 3 Tagen' by the business's calendar days."""
+    days = (now.astimezone(t.tz).date() - since.astimezone(t.tz).date()).days
+    if days <= 0:
+        return t("since_today")
+    return t("since_yesterday") if days == 1 else t("since_days", days=days)
+
+
+def _alarm_lines(report: WeeklyReport, t: Wording) -> list[AlarmLine]:
+    now = report.as_of or report.end
+    lines = []
+    for alarm in report.alarms:
+        if alarm.never_worked:
+            text = t("report_alarm_never", source=alarm.display_name, date=t.date(alarm.since))
+        else:
+            since = since_phrase(t, alarm.since, now)
+            text = t("report_alarm", source=alarm.display_name, since=since)
+        error = " ".join((alarm.last_error or "").split())[:200] or None
+        lines.append(AlarmLine(text, error))
+    return lines
+
+
+def reason_texts(t: Wording, line: ReviewLine) -> list[str]:
+    """Why a listed review is critical beyond its stars: 'Text negativ', 'Stichwort „…“'."""
+    return [
+        t("rule_keyword", keyword=reason.removeprefix("keyword:"))
+        if reason.startswith("keyword:")
+        else t("report_reason_negative")
+        for reason in line.reasons
+    ]
+
+
+def _blind_note(report: WeeklyReport, t: Wording) -> str | None:
+    places = [t.place(kind, name) for kind, name in report.replies.blind]
+    return t("report_replies_blind", places=t.join(places)) if places else None
+
+
 def _context(report: WeeklyReport, t: Wording, chart_src: str | None) -> dict[str, Any]:
     last_day = report.end.astimezone(report.timezone) - timedelta(days=1)
     week = t.week(report.week.year, report.week.week)
@@ -156,4 +201,9 @@ def _context(report: WeeklyReport, t: Wording, chart_src: str | None) -> dict[st
         "trend_weeks": len(report.trend),
         "unanswered_days": UNANSWERED_DAYS,
         "sentiment_rows": _sentiment_rows(report, t),
+        "rolling_weeks": ROLLING_WEEKS,
+        "few_reviews": MIN_REVIEWS,
+        "alarms": _alarm_lines(report, t),
+        "reasons": lambda line: reason_texts(t, line),
+        "blind_note": _blind_note(report, t),
     }

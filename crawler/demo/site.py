@@ -4,6 +4,10 @@ Two platforms, each in its real structure: `review/<slug>/` is a Trustpilot-styl
 (`__NEXT_DATA__` → `props.pageProps.reviews[]` and `filters.pagination`, plus a JSON-LD
 `@graph` of Review nodes), `bewertungen/` a shop's own page with schema.org JSON-LD and an
 `a.next` link. Newest review first, `PER_PAGE` per page.
+
+reviews.json is written as if ISO week 2026-W47 were the last complete week; every date is
+moved by whole weeks so that it always is (weekdays and times stay), and the demo's weekly
+report has this week's reviews, a trend and a critical review whatever the calendar says.
 """
 
 from __future__ import annotations
@@ -11,11 +15,12 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from html import escape
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 BUSINESS = "Bäckerei Beispiel"
 SLUG = "baeckerei-beispiel.de"
@@ -23,6 +28,9 @@ PER_PAGE = 6
 TRUSTPILOT_DIR = f"review/{SLUG}"
 SCHEMA_DIR = "bewertungen"
 ROBOTS = "User-agent: *\nDisallow: /intern/\n"
+TIMEZONE = ZoneInfo("Europe/Berlin")
+# The Monday of the week reviews.json treats as the last complete one.
+TEMPLATE_LAST_WEEK = date(2026, 11, 16)
 
 
 @dataclass(frozen=True)
@@ -37,9 +45,30 @@ class DemoReview:
     reply_at: str | None = None
 
 
-def bundled_reviews() -> list[DemoReview]:
+def bundled_reviews(now: datetime | None = None) -> list[DemoReview]:
+    """The demo's reviews, dated so that their last week is the last complete one at `now`."""
     raw = json.loads(files("crawler.demo").joinpath("reviews.json").read_text("utf-8"))
-    return [DemoReview(**item) for item in raw]
+    shift = date_shift(now or datetime.now(UTC))
+    return [DemoReview(**_shifted(item, shift)) for item in raw]
+
+
+def date_shift(now: datetime) -> timedelta:
+    """Whole weeks from the template's last week to the last complete week at `now`."""
+    today = now.astimezone(TIMEZONE).date()
+    last_monday = today - timedelta(days=today.weekday() + 7)
+    return last_monday - TEMPLATE_LAST_WEEK
+
+
+def _shifted(item: dict[str, Any], shift: timedelta) -> dict[str, Any]:
+    moved = dict(item)
+    for key in ("published", "reply_at"):
+        if moved.get(key):
+            moved[key] = _iso(_parse(moved[key]) + shift)
+    return moved
+
+
+def _parse(stamp: str) -> datetime:
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
 
 
 def _iso(when: datetime) -> str:
@@ -74,7 +103,7 @@ class DemoSite:
         return review
 
     def _newest(self) -> datetime:
-        stamps = [datetime.fromisoformat(r.published.replace("Z", "+00:00")) for r in self.reviews]
+        stamps = [_parse(r.published) for r in self.reviews]
         return max(stamps, default=datetime.now(UTC))
 
     def replace_review(self, review: DemoReview) -> None:

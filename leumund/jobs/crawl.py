@@ -72,12 +72,16 @@ def crawl_spec(
     )
 
 
+def business_spec(business: BusinessConfig) -> BusinessSpec:
+    """A configured business as the database mirrors it."""
+    sources = tuple(SourceSpec(s.name, s.type, s.url, s.enabled, s.label) for s in business.sources)
+    return BusinessSpec(business.name, business.timezone, business.language, sources)
+
+
 def _source_row(session: Session, business: BusinessConfig, source: SourceConfig) -> Source:
     row = get_source(session, business.name, source.name)
     if row is None:
-        specs = tuple(SourceSpec(s.name, s.type, s.url, s.enabled) for s in business.sources)
-        spec = BusinessSpec(business.name, business.timezone, business.language, specs)
-        sync_businesses(session, [spec])
+        sync_businesses(session, [business_spec(business)])
         row = get_source(session, business.name, source.name)
     assert row is not None
     return row

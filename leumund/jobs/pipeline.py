@@ -17,15 +17,16 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
 
+from alerts.report.weeks import IsoWeek
 from alerts.settings import Weekday
 from leumund.config import BusinessConfig, Config
 from leumund.jobs.alerts import decide_alerts, make_mailer, send_due
 from leumund.jobs.classify import classify_pending, load_configured_classifier, topic_setup
-from leumund.jobs.crawl import crawl_source
+from leumund.jobs.crawl import business_spec, crawl_source
 from leumund.jobs.health import check_sources
-from leumund.jobs.report import enqueue_weekly_reports
+from leumund.jobs.report import enqueue_weekly_reports, watched_before
 from storage.db import session_scope
-from storage.registry import BusinessSpec, SourceSpec, sync_businesses
+from storage.registry import sync_businesses
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -58,17 +59,8 @@ def run_step(result: PipelineResult, name: str, func: Callable[[], T]) -> T | No
 
 def sync_config(engine: Engine, config: Config) -> None:
     """Mirror the configured businesses and sources into the database."""
-    specs = [
-        BusinessSpec(
-            name=b.name,
-            timezone=b.timezone,
-            language=b.language,
-            sources=tuple(SourceSpec(s.name, s.type, s.url, s.enabled) for s in b.sources),
-        )
-        for b in config.businesses
-    ]
     with session_scope(engine) as session:
-        sync_businesses(session, specs)
+        sync_businesses(session, [business_spec(b) for b in config.businesses])
 
 
 def report_slot(business: BusinessConfig, now: datetime) -> datetime | None:
@@ -103,8 +95,15 @@ def enqueue_due_reports(
         if business_name is not None and business.name != business_name:
             continue
         week = report_week_due(business, now)
-        if week is not None:
-            added += enqueue_weekly_reports(engine, config, now, business.name, week)
+        if week is None:
+            continue
+        if not watched_before(engine, business, IsoWeek.parse(week)):
+            log.info(
+                "weekly report %s for %r not sent: no source was read before that week ended",
+                week, business.name,
+            )  # fmt: skip
+            continue
+        added += enqueue_weekly_reports(engine, config, now, business.name, week)
     return added
 
 

@@ -24,6 +24,7 @@ from alerts.report.weeks import IsoWeek, last_complete_week
 from alerts.templating import make_environment
 from leumund.config import BusinessConfig, Config
 from leumund.errors import OperatorError
+from storage.crawls import tried_before
 from storage.db import session_scope
 from storage.models import NotificationKind
 from storage.outbox import enqueue, existing_dedup_keys, new_notification
@@ -98,14 +99,30 @@ def chosen_businesses(config: Config, business_name: str | None) -> list[Busines
         raise OperatorError(f"no business named {business_name!r} (known: {known})") from None
 
 
-def load_report(engine: Engine, business: BusinessConfig, week: IsoWeek) -> WeeklyReport | None:
+def load_report(
+    engine: Engine, business: BusinessConfig, week: IsoWeek, now: datetime
+) -> WeeklyReport | None:
     """The figures, or None when the business has no row yet (nothing crawled so far)."""
     with Session(engine) as session:
         row = get_business(session, business.name)
         if row is None:
             log.warning("report for %r skipped: business not in the database yet", business.name)
             return None
-        return compute_report(session, row, week, business.alerts.star_threshold)
+        return compute_report(session, row, week, business.alerts, now)
+
+
+def watched_before(engine: Engine, business: BusinessConfig, week: IsoWeek) -> bool:
+    """Did Leumund try to read any source of the business before `week` ended?
+
+    A business set up after a week has nothing to report for it: its first run must not
+    send last week's (empty) report at once. A source that kept failing was tried, so
+    its business still gets the report that says so.
+    """
+    with Session(engine) as session:
+        row = get_business(session, business.name)
+        if row is None or row.id is None:
+            return False
+        return tried_before(session, row.id, week.end_utc(ZoneInfo(business.timezone)))
 
 
 def _recipient_keys(
@@ -126,7 +143,7 @@ def _enqueue_one(
     engine: Engine, business: BusinessConfig, week: IsoWeek, now: datetime, resend: bool = False
 ) -> int:
     """One row per recipient with the figures; the email is rendered when it is sent."""
-    report = load_report(engine, business, week)
+    report = load_report(engine, business, week, now)
     if report is None:
         return 0
     recipients = _recipient_keys(
@@ -179,8 +196,9 @@ def write_report_html(
 ) -> Path:
     """Write the report as one self-contained HTML file (chart inside) for a browser."""
     business = chosen_businesses(config, business_name)[0]
-    iso = report_week(business, datetime.now(UTC), week, complete=False)
-    report = load_report(engine, business, iso)
+    now = datetime.now(UTC)
+    iso = report_week(business, now, week, complete=False)
+    report = load_report(engine, business, iso, now)
     if report is None:
         raise OperatorError(f"business {business_name!r} has no data yet; run a crawl first")
     html = render_report_file(make_environment(), report)

@@ -19,8 +19,9 @@ from pathlib import Path
 import yaml
 from sqlalchemy.engine import Engine
 
+from alerts.report.weeks import last_complete_week
 from crawler.demo import DemoSite, serve_directory
-from crawler.demo.site import BUSINESS
+from crawler.demo.site import BUSINESS, TIMEZONE
 from leumund.config import Config
 from leumund.errors import OperatorError
 from leumund.jobs.alerts import decide_alerts, make_mailer, send_due
@@ -151,9 +152,8 @@ def first_round(demo: Demo) -> None:
     demo.crawl()
     demo.classify()
     demo.alerts(now)
-    year, week, _ = now.isocalendar()
-    week_id = f"{year}-W{week:02d}"
-    enqueue_weekly_reports(demo.engine, demo.config, now, BUSINESS, week_id, running_week=True)
+    week_id = last_complete_week(now, TIMEZONE).label  # the week a Monday report covers
+    enqueue_weekly_reports(demo.engine, demo.config, now, BUSINESS, week_id)
     report = write_report_html(
         demo.engine, demo.config, BUSINESS, week_id, demo.directory / "report.html"
     )
