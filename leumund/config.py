@@ -174,6 +174,7 @@ class ServiceSettings(Strict):
     jitter_seconds: int = Field(default=120, ge=0)
     health_check_time: time = time(7, 0)
     outbox_interval_seconds: int = Field(default=60, ge=5)
+    database_wait_seconds: int = Field(default=60, ge=0)
     timezone: TimeZone = "Europe/Berlin"
 
 

@@ -12,10 +12,8 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from leumund.config import Config
-from sentiment.base import Classifier, ModelUnavailable
+from sentiment.base import Classifier
 from sentiment.cleaning import review_text
-from sentiment.loading import load_classifier
 from storage.db import session_scope
 from storage.models import Review
 from storage.reviews import set_sentiment
@@ -28,15 +26,6 @@ class _Pending:
     id: int
     version: int
     text: str
-
-
-def load_configured_classifier(config: Config) -> Classifier | None:
-    """The configured model, or None (with one error line) when it cannot be loaded."""
-    try:
-        return load_classifier(config.sentiment, config.base_dir)
-    except ModelUnavailable as exc:
-        log.error("reviews stay unclassified until the model loads: %s", exc)
-        return None
 
 
 def classify_pending(engine: Engine, classifier: Classifier, batch_size: int) -> int:
