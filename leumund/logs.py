@@ -33,5 +33,5 @@ def configure_logging(verbose: bool, fmt: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
-    for noisy in ("scrapy", "twisted", "filelock", "urllib3", "matplotlib", "httpx"):
+    for noisy in ("scrapy", "twisted", "filelock", "urllib3", "matplotlib", "httpx", "alembic"):
         logging.getLogger(noisy).setLevel(logging.INFO if verbose else logging.WARNING)

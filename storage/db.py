@@ -11,9 +11,9 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import StaticPool
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, create_engine
 
-from storage import models  # noqa: F401  (registers the tables)
+from storage import migrate
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +48,8 @@ def make_engine(url: str) -> Engine:
 
 
 def init_schema(engine: Engine) -> None:
-    """Create missing tables; safe to call on every start."""
-    SQLModel.metadata.create_all(engine)
+    """Create or upgrade the schema to the newest revision; safe to call on every start."""
+    migrate.upgrade(engine)
     log.debug("schema ready on %s", engine.url.render_as_string(hide_password=True))
 
 

@@ -78,6 +78,9 @@ class Source(SQLModel, table=True):
     failing_since: datetime | None = ts_field()
     broken_notified: bool = False
     reviews_seen_ever: int = 0
+    # What the latest successful parse could see; None = not known yet.
+    sees_replies: bool | None = None
+    sees_links: bool | None = None
 
 
 class Review(SQLModel, table=True):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from leumund.cli import alerts, crawl, report, sentiment, service
+from leumund.cli import alerts, crawl, db, report, sentiment, service
 from leumund.cli.args import SubParsers
 
 Registrar = Callable[[SubParsers], None]
@@ -15,4 +15,5 @@ REGISTRARS: list[Registrar] = [
     alerts.register,
     report.register,
     service.register,
+    db.register,
 ]

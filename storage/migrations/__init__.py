@@ -1,0 +1,1 @@
+"""Alembic revisions of the schema; `storage.migrate` runs them (no alembic.ini needed)."""
