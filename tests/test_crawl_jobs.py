@@ -69,6 +69,7 @@ def reviews(engine: Engine) -> list[Review]:
         return list(s.exec(select(Review).order_by(col(Review.published_at).desc())))
 
 
+@pytest.mark.slow
 def test_first_then_duplicate_then_new_then_edited(engine: Engine, tmp_path: Path) -> None:
     site = DemoSite(tmp_path / "site")
     with LocalServer(tmp_path / "site") as server:
@@ -93,6 +94,7 @@ def test_first_then_duplicate_then_new_then_edited(engine: Engine, tmp_path: Pat
     assert source is not None and source.reviews_seen_ever > 0 and source.last_error is None
 
 
+@pytest.mark.slow
 def test_structure_change_after_success_is_a_failed_run(engine: Engine, tmp_path: Path) -> None:
     DemoSite(tmp_path / "site")
     with LocalServer(tmp_path / "site") as server:
@@ -136,6 +138,7 @@ class _HeldClock:
         monkeypatch.setattr(runner, "time", SimpleNamespace(monotonic=self.monotonic))
 
 
+@pytest.mark.slow
 def test_hang_keeps_reviews_received_and_closes_stale_runs(
     engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -165,6 +168,7 @@ def _source_row(engine: Engine, name: str = "tp") -> Source:
     return source
 
 
+@pytest.mark.slow
 def test_failed_later_page_is_not_a_success_and_next_crawl_goes_past_it(
     engine: Engine, tmp_path: Path
 ) -> None:
@@ -189,6 +193,7 @@ def test_failed_later_page_is_not_a_success_and_next_crawl_goes_past_it(
     assert sum(1 for r in stored if r.author.startswith("Gast") and r.rating == 1.0) == 4
 
 
+@pytest.mark.slow
 def test_shutdown_mid_crawl_stores_reviews_but_is_not_a_success(
     engine: Engine, tmp_path: Path
 ) -> None:
@@ -220,6 +225,7 @@ def _synced_source(session: Session, config: Config) -> int:
     return source.id
 
 
+@pytest.mark.slow
 def test_crawl_all_unknown_business_crawls_nothing(engine: Engine, tmp_path: Path) -> None:
     config = make_config("http://127.0.0.1:9", tmp_path)
     assert crawl_all(engine, config, "Unbekannt") == []
@@ -234,6 +240,7 @@ def _write_config(tmp_path: Path, base_url: str, **crawler: Any) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_try_source_json_keys_and_crawl_command(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -256,6 +263,7 @@ def test_try_source_json_keys_and_crawl_command(
     assert crawled.startswith("Bäckerei Beispiel / web: ok, 2 pages, 12 new, 0 updated")
 
 
+@pytest.mark.slow
 def test_try_source_unreachable_is_one_line_and_nonzero(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -270,6 +278,7 @@ def test_try_source_unreachable_is_one_line_and_nonzero(
     assert err == [f"leumund: try-source: HTTP 404 from {server.url('/shop')}"]
 
 
+@pytest.mark.slow
 def test_try_source_refused_connection_is_exactly_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

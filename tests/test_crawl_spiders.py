@@ -43,6 +43,7 @@ def spec(kind: str, url: str, **kw: Any) -> CrawlSpec:
     return CrawlSpec(type=kind, url=url, settings=kw.pop("settings", FAST), **kw)
 
 
+@pytest.mark.slow
 def test_trustpilot_follows_pages_newest_first_politely(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -66,6 +67,7 @@ def test_trustpilot_follows_pages_newest_first_politely(
     assert not [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
 
 
+@pytest.mark.slow
 def test_first_crawl_bounded_and_incremental_stops_at_known(tmp_path: Path) -> None:
     site = DemoSite(tmp_path)
     newest = sorted(site.reviews, key=lambda r: r.published, reverse=True)
@@ -78,6 +80,7 @@ def test_first_crawl_bounded_and_incremental_stops_at_known(tmp_path: Path) -> N
     assert not any("page=2" in p for p in server.paths())
 
 
+@pytest.mark.slow
 def test_schema_org_pagination_by_css_selector(tmp_path: Path) -> None:
     DemoSite(tmp_path)
     with LocalServer(tmp_path) as server:
@@ -87,6 +90,7 @@ def test_schema_org_pagination_by_css_selector(tmp_path: Path) -> None:
     assert sum(r.reply is not None for r in result.items) == 5
 
 
+@pytest.mark.slow
 def test_robots_txt_disallowed_path_is_never_fetched(tmp_path: Path) -> None:
     DemoSite(tmp_path)
     with LocalServer(tmp_path) as server:
@@ -97,6 +101,7 @@ def test_robots_txt_disallowed_path_is_never_fetched(tmp_path: Path) -> None:
     assert server.paths() == ["/robots.txt"]
 
 
+@pytest.mark.slow
 def test_robots_txt_stops_pagination_into_a_disallowed_path(tmp_path: Path) -> None:
     DemoSite(tmp_path)
     with LocalServer(tmp_path) as server:
@@ -106,6 +111,7 @@ def test_robots_txt_stops_pagination_into_a_disallowed_path(tmp_path: Path) -> N
     assert not any("seite-" in path for path in server.paths())
 
 
+@pytest.mark.slow
 def test_429_with_retry_after_then_success(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -129,6 +135,7 @@ def test_429_with_retry_after_then_success(
     ]
 
 
+@pytest.mark.slow
 def test_persistent_503_gives_up_with_reason(tmp_path: Path) -> None:
     with LocalServer(tmp_path) as server:
         server.script("/bewertungen/", Reply(503, "maintenance"))
@@ -141,6 +148,7 @@ def test_persistent_503_gives_up_with_reason(tmp_path: Path) -> None:
     assert tries[1].started - tries[0].ended >= 0.9  # backoff, not an immediate retry
 
 
+@pytest.mark.slow
 def test_request_timeout_is_retried_then_reported(tmp_path: Path) -> None:
     settings = FAST.model_copy(update={"download_timeout": 1, "retry_times": 1})
     with LocalServer(tmp_path) as server:
@@ -152,6 +160,7 @@ def test_request_timeout_is_retried_then_reported(tmp_path: Path) -> None:
     assert result.http_errors == 2
 
 
+@pytest.mark.slow
 def test_child_that_dies_is_a_failed_crawl(tmp_path: Path, monkeypatch: MonkeyPatch) -> None:
     DemoSite(tmp_path)
     marker = tmp_path / "main-imported"
@@ -177,6 +186,7 @@ aber teuer.", "datePublished": "2026-11-01",
 </script></head><body></body></html>"""
 
 
+@pytest.mark.slow
 def test_broken_jsonld_still_yields_the_review(tmp_path: Path) -> None:
     with LocalServer(tmp_path) as server:
         server.script("/shop", Reply(body=BROKEN))
@@ -187,6 +197,7 @@ def test_broken_jsonld_still_yields_the_review(tmp_path: Path) -> None:
     assert review.text == "Super Brot,\naber teuer."
 
 
+@pytest.mark.slow
 def test_changed_page_structure_fails_when_reviews_were_seen(tmp_path: Path) -> None:
     relaunch = "<html><body><div class='new-widget'>Bewertungen laden…</div></body></html>"
     with LocalServer(tmp_path) as server:
@@ -198,6 +209,7 @@ def test_changed_page_structure_fails_when_reviews_were_seen(tmp_path: Path) -> 
     assert (never_seen.status, never_seen.items) == (CrawlStatus.OK, [])
 
 
+@pytest.mark.slow
 def test_one_request_at_a_time_per_site(tmp_path: Path) -> None:
     DemoSite(tmp_path)
     with LocalServer(tmp_path, delay=0.4) as server:
@@ -237,6 +249,7 @@ def _gone(pid: int) -> bool:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.slow
 def test_crawl_child_dies_with_its_killed_parent(tmp_path: Path) -> None:
     with LocalServer(tmp_path) as server:
         server.script("/langsam", Reply(hang=True))
@@ -271,6 +284,7 @@ UNDECLARED_SCALE = """<html><head><script type="application/ld+json">
 </script></head><body></body></html>"""
 
 
+@pytest.mark.slow
 def test_ratings_outside_0_to_5_are_clamped_with_one_warning(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -346,6 +360,7 @@ def _gbp_review(n: int, stars: str, reply: bool = False) -> dict[str, Any]:
     return review
 
 
+@pytest.mark.slow
 def test_business_profile_token_then_all_pages(tmp_path: Path) -> None:
     pages = {
         "": {
@@ -379,6 +394,7 @@ def test_business_profile_token_then_all_pages(tmp_path: Path) -> None:
     assert wrong.error == f"HTTP 400 from {base}/token: invalid_grant Bad Request"
 
 
+@pytest.mark.slow
 def test_google_places_field_mask_and_key(tmp_path: Path) -> None:
     place = {
         "id": "ChIJtest",
@@ -421,6 +437,7 @@ def test_google_places_field_mask_and_key(tmp_path: Path) -> None:
     assert "languageCode=de" in server.hits[-1].path
 
 
+@pytest.mark.slow
 def test_real_trustpilot_page_crawled_whole(shared_dir: Path) -> None:
     with LocalServer(shared_dir / "fixtures/trustpilot") as server:
         result = run_crawl(spec("trustpilot", server.url("/eventnet_de_page1.html")))
@@ -428,6 +445,7 @@ def test_real_trustpilot_page_crawled_whole(shared_dir: Path) -> None:
     assert sum(r.reply is not None for r in result.items) == 4
 
 
+@pytest.mark.slow
 def test_real_trustedshops_api_response(shared_dir: Path) -> None:
     with LocalServer(shared_dir / "fixtures/trustedshops") as server:
         result = run_crawl(spec("trustedshops", server.url("/productReviews.json")))
@@ -451,6 +469,7 @@ def test_retry_after_as_seconds_or_http_date() -> None:
     assert retry_after_seconds(b"soon") is None
 
 
+@pytest.mark.slow
 def test_google_places_real_responses_through_the_fake_api(shared_dir: Path) -> None:
     files = {p.stem: p.read_bytes() for p in (shared_dir / "fixtures/google/places_new").iterdir()}
 
@@ -473,6 +492,7 @@ def test_google_places_real_responses_through_the_fake_api(shared_dir: Path) -> 
         ]
 
 
+@pytest.mark.slow
 def test_unreadable_api_answer_is_a_failed_crawl(tmp_path: Path) -> None:
     with LocalServer(tmp_path) as server:
         server.script("/api/reviews.json", Reply(body="<html>Wartungsarbeiten</html>"))

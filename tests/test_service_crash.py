@@ -35,6 +35,8 @@ from tests.service_support import BUSINESS, write_config
 from tests.smtp_server import SmtpServer
 from tests.waiting import wait_for
 
+pytestmark = pytest.mark.slow  # starts processes
+
 
 class SlowSite:
     """The demo pages on 127.0.0.1, each answer delayed by `delay` seconds."""

@@ -55,6 +55,7 @@ def _rows(engine: Engine) -> tuple[list[Review], list[Notification]]:
     return reviews, notes
 
 
+@pytest.mark.slow
 def test_run_once_with_model_down_then_classification_catches_up(
     tmp_path: Path,
     demo: tuple[DemoSite, DemoServer],
