@@ -113,9 +113,10 @@ def test_structure_change_after_success_is_a_failed_run(engine: Engine, tmp_path
 
 class _HeldClock:
     """`time.monotonic` for the crawl runner: it stands still until the crawl provably hangs
-    (page 2 requested, page 1's six reviews received), then leaps past any deadline.
+    (page 2 requested, page 1's six reviews received), then leaps past the hard deadline.
 
-    So the timeout fires because of the hang, however slowly a busy machine starts the child.
+    So the parent's kill comes after those events, however slowly a busy machine runs the
+    child; with a real 7 s limit a child that started slowly got 0 pages in time.
     """
 
     def __init__(self, hanging: Callable[[], bool]) -> None:
@@ -131,7 +132,8 @@ class _HeldClock:
         clock = self
 
         class Watched(runner._Progress):
-            def __post_init__(self) -> None:
+            def __init__(self) -> None:
+                super().__init__()
                 clock.progress.append(self)
 
         monkeypatch.setattr(runner, "_Progress", Watched)
@@ -145,14 +147,16 @@ def test_hang_keeps_reviews_received_and_closes_stale_runs(
     DemoSite(tmp_path / "site")
     with LocalServer(tmp_path / "site") as server:
         server.script(PAGE_2, Reply(hang=True))
-        config = make_config(server.base_url, tmp_path, download_timeout=600, crawl_timeout=7)
+        # crawl_timeout so long that the spider never closes itself (at 0.9 × the limit):
+        # the hard kill comes from the held clock, once the crawl hangs
+        config = make_config(server.base_url, tmp_path, download_timeout=900, crawl_timeout=600)
         with session_scope(engine) as s:  # a run whose process was killed long ago
             source = _synced_source(s, config)
             s.add(CrawlRun(source_id=source, started_at=utcnow() - timedelta(hours=2)))
         _HeldClock(lambda: PAGE_2 in server.paths()).watch(monkeypatch)
         run = crawl(engine, config)
     assert run.status == CrawlStatus.TIMEOUT.value
-    assert run.error == "crawl did not finish within 7 s; child process stopped"
+    assert run.error == "crawl did not finish within 600 s; child process stopped"
     assert (run.reviews_new, run.pages) == (6, 1)  # page 1 came before the hang: stored
     assert len(reviews(engine)) == 6
     with Session(engine) as s:

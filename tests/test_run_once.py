@@ -4,6 +4,7 @@ and a database that stays away ends the run after `service.database_wait_seconds
 from __future__ import annotations
 
 import socket
+import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,8 +16,8 @@ from leumund import cli
 from leumund.config import Config
 from leumund.jobs.pipeline import sync_config
 from leumund.parts import build_parts
-from leumund.service.runner import once_plan
-from storage.db import session_scope
+from leumund.service.runner import once_plan, prepare_within
+from storage.db import make_engine, session_scope
 from storage.models import utcnow
 from storage.registry import get_source
 from tests.service_support import make_config
@@ -113,3 +114,18 @@ def test_force_needs_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     config = make_config(tmp_path, "http://x.test/tp")
     assert cli.main(["run", "--force"], parts=build_parts(config)) == 2
     assert "--force only goes with --once" in capsys.readouterr().err
+
+
+def test_once_uses_a_database_that_comes_back_within_the_wait(tmp_path: Path) -> None:
+    missing = tmp_path / "not-yet"
+    config = make_config(tmp_path, "http://x.test/tp", service={"database_wait_seconds": 600})
+    engine = make_engine(f"sqlite:///{missing / 'service.db'}")
+    comes_back = threading.Timer(0.3, missing.mkdir)  # the volume is mounted a moment later
+    comes_back.start()
+    try:
+        assert prepare_within(engine, config, threading.Event(), 600) is True
+        with session_scope(engine) as session:  # schema made and the config mirrored
+            assert get_source(session, "Bäckerei Beispiel", "trustpilot") is not None
+    finally:
+        comes_back.join()
+        engine.dispose()

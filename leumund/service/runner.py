@@ -9,6 +9,7 @@ scheduler waits for running jobs, exit 0.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 import time
@@ -115,18 +116,18 @@ def prepare_within(engine: Engine, config: Config, stop: threading.Event, second
     False when `stop` was set while waiting.
     """
     deadline = time.monotonic() + seconds
-    for delay in DB_RETRY_DELAYS * 1000:
+    delays = itertools.chain(DB_RETRY_DELAYS, itertools.repeat(DB_RETRY_DELAYS[-1]))
+    while True:
         try:
             return _prepare(engine, config)
         except Exception as exc:
             left = deadline - time.monotonic()
             if not is_db_unavailable(exc) or left <= 0:
                 raise
-            wait = min(delay, left)
+            wait = min(next(delays), left)
             log.warning("database unavailable (%s); retry in %.0f s", _first_line(exc), wait)
             if stop.wait(wait):
                 return False
-    return _prepare(engine, config)
 
 
 def _first_line(exc: Exception) -> str:
