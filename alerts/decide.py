@@ -27,7 +27,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from alerts.backlog import backlog_payload
 from alerts.dedup import dedup_recipient
@@ -37,8 +37,9 @@ from alerts.render import Renderer, alert_payload
 from alerts.rules import evaluate, sentiment_pending
 from alerts.timing import quiet_payload, send_after
 from storage.db import session_scope
-from storage.models import Business, Notification, NotificationKind, Review, Source
-from storage.outbox import enqueue
+from storage.models import Notification, NotificationKind, Review
+from storage.outbox import dedup_key_exists, enqueue
+from storage.reviews import businesses_with_open_reviews, open_reviews
 
 log = logging.getLogger(__name__)
 BACKLOG_GRACE = timedelta(days=2)
@@ -63,30 +64,13 @@ class DecideSummary:
         return self.alerts + self.backlog_summaries
 
 
-def open_reviews(session: Session, business_id: int | None = None) -> list[Row]:
-    """Reviews whose alert decision is still open, with their source and business."""
-    query = (
-        select(Review, Source, Business)
-        .join(Source, col(Review.source_id) == col(Source.id))
-        .join(Business, col(Review.business_id) == col(Business.id))
-        .where(col(Review.alert_checked_version) < col(Review.version))
-        .order_by(col(Review.business_id), col(Review.id))
-    )
-    if business_id is not None:
-        query = query.where(col(Review.business_id) == business_id)
-    return [(r, s, b) for r, s, b in session.exec(query)]
-
-
 def decide_alerts(
     engine: Engine, policies: Mapping[str, AlertPolicy], renderer: Renderer, now: datetime
 ) -> DecideSummary:
     """Decide every open review; one transaction per business, a failure stays in its own."""
     summary = DecideSummary()
     with session_scope(engine) as session:
-        query = select(Review.business_id).where(
-            col(Review.alert_checked_version) < col(Review.version)
-        )
-        business_ids = sorted(set(session.exec(query)))
+        business_ids = businesses_with_open_reviews(session)
     for business_id in business_ids:
         try:
             with session_scope(engine) as session:
@@ -189,7 +173,7 @@ def _decide_review(
         payload["quiet_hours"] = quiet_payload(policy.rules.quiet_hours)
         for recipient in policy.recipients:
             key = f"alert:{review.id}:{dedup_recipient(recipient)}"
-            if _exists(session, key):  # decided before (edit, re-check, restart): once only
+            if dedup_key_exists(session, key):  # decided before (edit, restart): once only
                 continue
             notification = _alert_row(key, recipient, review, payload, policy, renderer, now)
             added = enqueue(session, notification)
@@ -204,11 +188,6 @@ def _decide_review(
     else:
         _close(session, review)
         summary.closed += 1
-
-
-def _exists(session: Session, key: str) -> bool:
-    found = session.exec(select(Notification.id).where(Notification.dedup_key == key)).first()
-    return found is not None
 
 
 def _alert_row(
@@ -257,7 +236,7 @@ def _backlog_summary(
     when = send_after(now, policy.timezone, policy.rules.quiet_hours)
     for recipient in policy.recipients:
         key = f"backlog:{business.id}:{sources}:{dedup_recipient(recipient)}"
-        if _exists(session, key):
+        if dedup_key_exists(session, key):
             continue
         message = to_text(renderer.backlog(payload, recipient, key, now))
         row = Notification(

@@ -6,13 +6,14 @@ a number themselves, so `de` always reads `23.11.2026` and `4,5 Sterne`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from alerts.texts import PLATFORM_NAMES, TEXTS
+from alerts.texts import CRAWL_ERRORS_DE, PLATFORM_NAMES, TEXTS
 
 Lang = Literal["de", "en"]
 
@@ -89,6 +90,18 @@ def _local(value: datetime, tz: ZoneInfo | None) -> datetime:
     return value
 
 
+_CRAWL_ERRORS_DE = tuple((re.compile(p, re.DOTALL), r) for p, r in CRAWL_ERRORS_DE)
+
+
+def crawl_error(error: str, lang: Lang) -> str:
+    """A crawler's error line in the reader's language ("HTTP 404 von …" in German)."""
+    if lang == "de":
+        for pattern, replacement in _CRAWL_ERRORS_DE:
+            if pattern.fullmatch(error):
+                return pattern.sub(replacement, error, count=1)
+    return error
+
+
 def text(lang: Lang, key: str, **values: object) -> str:
     """The wording for `key` in `lang`, placeholders filled; KeyError for an unknown key."""
     de, en = TEXTS[key]
@@ -129,6 +142,9 @@ class Wording:
 
     def week(self, year: int, week: int) -> str:
         return format_week(year, week, self.lang)
+
+    def crawl_error(self, error: str) -> str:
+        return crawl_error(error, self.lang)
 
     def sentiment(self, label: str | None) -> str:
         if label is None:

@@ -129,12 +129,16 @@ class FileMailer:
     directory: Path
 
     def send(self, message: EmailMessage) -> None:
-        target = self.directory / self._name(message)
+        target = self.path_for(message)
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             _atomic_write(target, message.as_bytes())
         except OSError as exc:
             raise MailError(f"cannot write {target}: {exc.strerror or exc}", True) from exc
+
+    def path_for(self, message: EmailMessage) -> Path:
+        """Where `send` writes (or wrote) this message."""
+        return self.directory / self._name(message)
 
     @staticmethod
     def _name(message: EmailMessage) -> str:

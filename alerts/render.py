@@ -267,6 +267,6 @@ def render_source_status(
             f"{name}_intro", **values, platform=t.platform(source.type),
             since=t.datetime(since), failures=failures,
         ),
-        broken=broken, error=" ".join((error or "").split())[:1000],
+        broken=broken, error=t.crawl_error(" ".join((error or "").split())[:1000]),
     )  # fmt: skip
     return to_text(message)

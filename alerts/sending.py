@@ -26,9 +26,8 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 
 from jinja2 import TemplateError
-from sqlalchemy import or_, update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from alerts.dedup import dedup_recipient
 from alerts.mail import Mailer, MailError
@@ -37,10 +36,10 @@ from alerts.render import Renderer
 from alerts.timing import retry_time
 from storage.db import session_scope
 from storage.models import Notification, NotificationStatus
+from storage.outbox import claim as claim_row
 from storage.outbox import due, mark_attempt_failed, mark_sent, postpone
 
 log = logging.getLogger(__name__)
-_OPEN = (NotificationStatus.PENDING.value, NotificationStatus.SENDING.value)
 
 
 @dataclass(frozen=True)
@@ -88,19 +87,7 @@ def claim(engine: Engine, rows: list[Notification], now: datetime, lease: timede
     won: list[int] = []
     with session_scope(engine) as session:
         for row in rows:
-            result = session.connection().execute(
-                update(Notification)
-                .where(
-                    col(Notification.id) == row.id,
-                    col(Notification.status).in_(_OPEN),
-                    or_(
-                        col(Notification.next_attempt_at).is_(None),
-                        col(Notification.next_attempt_at) <= now,
-                    ),
-                )
-                .values(status=NotificationStatus.SENDING.value, next_attempt_at=now + lease)
-            )
-            if result.rowcount == 1 and row.id is not None:
+            if row.id is not None and claim_row(session, row.id, now, now + lease):
                 won.append(row.id)
     return won
 

@@ -24,6 +24,20 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Sie erhalten sie, weil Ihre Adresse in der Leumund-Konfiguration steht.",
         "You receive it because your address is in the Leumund configuration.",
     ),
+    # dashboard sign-in (sent at once, never held by quiet hours)
+    "signin_subject": ("Ihr Anmeldelink für Leumund", "Your Leumund sign-in link"),
+    "signin_heading": ("Bei Leumund anmelden", "Sign in to Leumund"),
+    "signin_intro": (
+        "Mit diesem Link melden Sie sich im Leumund-Dashboard an. Er gilt {minutes} Minuten"
+        " und nur einmal.",
+        "This link signs you in to the Leumund dashboard. It is valid for {minutes} minutes"
+        " and works once.",
+    ),
+    "signin_button": ("Jetzt anmelden", "Sign in now"),
+    "signin_ignore": (
+        "Sie haben keinen Link angefordert? Dann ignorieren Sie diese E-Mail einfach.",
+        "Did not ask for a link? Then simply ignore this email.",
+    ),
     # alert email
     "alert_subject": (
         "⚠ Neue {stars}-Sterne-Bewertung auf {platform} – {business}",
@@ -234,3 +248,27 @@ TEXTS: dict[str, tuple[str, str]] = {
     "report_crawl_failing_since": ("fehlerhaft seit {since}", "failing since {since}"),
     "report_file_title": ("Wochenbericht {week} – {business}", "Weekly report {week} – {business}"),
 }
+
+# The crawler's one-line errors (English, as logged) → German for emails; `\1`… are the
+# pattern's groups. A line no pattern fits is shown as it is.
+CRAWL_ERRORS_DE: tuple[tuple[str, str], ...] = (
+    (r"HTTP (\d+) from (\S+)(.*)", r"HTTP \1 von \2\3"),
+    (r"blocked by robots\.txt: (.*)", r"von robots.txt gesperrt: \1"),
+    (r"ignored \((.*)\): (.*)", r"übersprungen (\1): \2"),
+    (r"timed out fetching (.*)", r"Zeitüberschreitung beim Abruf von \1"),
+    (r"connection refused fetching (.*)", r"Verbindung abgelehnt beim Abruf von \1"),
+    (r"cannot resolve the host name of (.*)", r"Hostname nicht auflösbar: \1"),
+    (r"cannot read (\S+): (.*)", r"\1 nicht lesbar: \2"),
+    (r"page structure changed\? 0 reviews found on (.*)",
+     r"Seitenaufbau geändert? 0 Bewertungen gefunden auf \1"),
+    (r"no page fetched from (.*)", r"keine Seite abgerufen von \1"),
+    (r"spider timed out after (\d+) pages", r"Zeitlimit erreicht nach \1 Seiten"),
+    (r"interrupted \((.*)\) after (\d+) pages", r"abgebrochen (\1) nach \2 Seiten"),
+    (r"crawl did not finish within (\S+) s; child process stopped",
+     r"Abruf nicht innerhalb von \1 s fertig; Prozess gestoppt"),
+    (r"crawler process ended without a result \(exit code (.*)\)",
+     r"Crawler-Prozess ohne Ergebnis beendet (Exit-Code \1)"),
+    (r"interrupted: the process running this crawl ended before it finished",
+     r"unterbrochen: der Prozess endete vor dem Abschluss des Abrufs"),
+    (r"(\w+) fetching (\S+): (.*)", r"\1 beim Abruf von \2: \3"),
+)  # fmt: skip

@@ -61,6 +61,7 @@ class ReviewSpider(scrapy.Spider):
         self.reviews_found = 0
         self.fetch_error: str | None = None
         self.clamp_warned = False
+        self.more_pages = False
 
     async def start(self) -> AsyncIterator[Any]:
         for request in self.first_requests():
@@ -101,6 +102,8 @@ class ReviewSpider(scrapy.Spider):
             return
         if page.next is not None and self.pages < self.page_budget():
             yield page.next
+        elif page.next is not None:
+            self.more_pages = True  # try-source tells the operator
 
     def clamped(self, review: ReviewData) -> ReviewData:
         """Ratings outside 0–5 are clamped, with one warning per crawl."""

@@ -128,4 +128,5 @@ def summarize(crawler: Crawler) -> SpiderSummary:
         http_errors=errors,
         fetch_error=getattr(spider, "fetch_error", None),
         close_reason=str(stats.get("finish_reason", "")),
+        more_pages=getattr(spider, "more_pages", False),
     )

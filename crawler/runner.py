@@ -184,6 +184,7 @@ def _result(
         result.error = f"crawler process ended without a result (exit code {child.exitcode})"
     else:
         result.pages, result.http_errors = summary.pages, summary.http_errors
+        result.more_pages = summary.more_pages
         result.status, result.error = judge(spec, summary)
     return result
 

@@ -37,6 +37,8 @@ class CrawlResult:
     pages: int = 0
     http_errors: int = 0
     error: str | None = None
+    more_pages: bool = False
+    """The page budget ended the crawl although the site links a further page."""
 
 
 @dataclass(frozen=True)
@@ -48,3 +50,4 @@ class SpiderSummary:
     http_errors: int
     fetch_error: str | None
     close_reason: str
+    more_pages: bool = False

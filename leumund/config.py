@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import time, timedelta
+from ipaddress import ip_network
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -234,12 +235,44 @@ class ServiceSettings(Strict):
     timezone: TimeZone = "Europe/Berlin"
 
 
+def _check_base_url(value: str | None) -> str | None:
+    if value is not None and not is_http_url(value):
+        raise ValueError(
+            f"expected an http(s) URL like 'https://leumund.example.de', got {value!r}"
+        )
+    return value.rstrip("/") if value else None
+
+
+def _check_network(value: str) -> str:
+    try:
+        ip_network(value, strict=False)
+    except ValueError:
+        raise ValueError(
+            f"expected an IP address or network like '10.0.0.0/8', got {value!r}"
+        ) from None
+    return value
+
+
+class WebSettings(Strict):
+    """The dashboard: off unless enabled, served by `leumund web` or inside `leumund run`."""
+
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=1, le=65535)
+    base_url: Annotated[str | None, AfterValidator(_check_base_url)] = None
+    trusted_proxies: list[Annotated[str, AfterValidator(_check_network)]] = Field(
+        default_factory=list
+    )
+    session_days: int = Field(default=14, ge=1, le=365)
+
+
 class Config(Checked):
     service: ServiceSettings = Field(default_factory=ServiceSettings)
     storage: StorageConfig = Field(default_factory=StorageConfig)
     crawler: CrawlerSettings = Field(default_factory=CrawlerSettings)
     sentiment: SentimentSettings = Field(default_factory=SentimentSettings)
     mail: MailSettings = Field(default_factory=MailSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
     businesses: list[BusinessConfig] = Field(default_factory=list)
 
     _base_dir: Path = PrivateAttr(default_factory=Path.cwd)

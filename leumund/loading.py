@@ -85,7 +85,10 @@ def _read_text(path: Path) -> str:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(
-            [f"{name}: file not found; copy the example config.yaml and edit it"]
+            [
+                f"{path.absolute()}: file not found; copy the example config.yaml there and"
+                " edit it, or name another file with --config FILE (or $LEUMUND_CONFIG)"
+            ]
         ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError([f"{name}: cannot read file: {exc}"]) from None

@@ -8,6 +8,7 @@ and the demo receive a `Parts` and never build these themselves; tests hand in t
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -69,8 +70,15 @@ class Parts:
         if self._classifier is not None or (self._retry_at is not None and now < self._retry_at):
             return self._classifier
         self._retry_at = now + self.model_retry  # also when loading raises
+        log.info("loading sentiment model %s …", self.config.sentiment.model)
+        started = time.monotonic()  # loading takes seconds: say why it is quiet
         try:
             self._classifier = self.load_model()
+            log.info(
+                "sentiment model %s loaded in %.1f s",
+                self._classifier.name,
+                time.monotonic() - started,
+            )
         except ModelUnavailable as exc:
             log.error(
                 "reviews stay unclassified until the model loads"

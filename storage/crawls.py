@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlmodel import Session, col, select
 
 from storage.models import CrawlRun, CrawlStatus, Source, utcnow
+
+_FAILED = (CrawlStatus.FAILED.value, CrawlStatus.TIMEOUT.value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,3 +66,59 @@ def recent_runs(session: Session, source_id: int, limit: int = 10) -> list[Crawl
             .limit(limit)
         )
     )
+
+
+def running_runs(session: Session, source_id: int, started_before: datetime) -> list[CrawlRun]:
+    """Runs of a source still marked running that started before `started_before`."""
+    return list(
+        session.exec(
+            select(CrawlRun).where(
+                CrawlRun.source_id == source_id,
+                CrawlRun.status == CrawlStatus.RUNNING.value,
+                col(CrawlRun.started_at) < started_before,
+            )
+        )
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class CrawlHealth:
+    """A source with its runs started in a period: how many, how many failed, the last error."""
+
+    source: Source
+    total_runs: int
+    failed_runs: int
+    last_failure_error: str | None
+
+
+def crawl_health(
+    session: Session, business_id: int, start: datetime, end: datetime
+) -> list[CrawlHealth]:
+    """Every source of a business (by name) with its runs started in [start, end)."""
+    runs = session.exec(
+        select(CrawlRun)
+        .join(Source, col(Source.id) == col(CrawlRun.source_id))
+        .where(
+            col(Source.business_id) == business_id,
+            col(CrawlRun.started_at) >= start,
+            col(CrawlRun.started_at) < end,
+        )
+        .order_by(col(CrawlRun.started_at))
+    )
+    totals: dict[int, int] = {}
+    failures: dict[int, int] = {}
+    last_error: dict[int, str | None] = {}
+    for run in runs:
+        totals[run.source_id] = totals.get(run.source_id, 0) + 1
+        if run.status in _FAILED:
+            failures[run.source_id] = failures.get(run.source_id, 0) + 1
+            last_error[run.source_id] = run.error
+    sources = session.exec(
+        select(Source).where(col(Source.business_id) == business_id).order_by(col(Source.name))
+    )
+    return [
+        CrawlHealth(
+            s, totals.get(s.id or 0, 0), failures.get(s.id or 0, 0), last_error.get(s.id or 0)
+        )
+        for s in sources
+    ]

@@ -19,7 +19,7 @@ from sqlalchemy import Connection, inspect, text
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
-from storage import models  # noqa: F401  (registers the tables)
+from storage import models, search  # noqa: F401  (models registers the tables)
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +55,7 @@ def upgrade(engine: Engine) -> None:
         cfg = alembic_config(conn)
         if not tables - {"alembic_version"}:
             SQLModel.metadata.create_all(conn)
+            search.install(conn)
             command.stamp(cfg, "head")
             return
         if "alembic_version" not in tables:

@@ -115,6 +115,9 @@ class Review(SQLModel, table=True):
     sentiment_model: str | None = None
     classified_at: datetime | None = ts_field()
     alert_checked_version: int = Field(default=0, index=True)
+    handled_at: datetime | None = ts_field()
+    handled_by: str | None = None
+    handled_note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class ReviewEdit(SQLModel, table=True):
@@ -200,6 +203,43 @@ class Notification(SQLModel, table=True):
     )
     next_attempt_at: datetime | None = ts_field()
     sent_at: datetime | None = ts_field()
+
+
+class WebUser(SQLModel, table=True):
+    """A dashboard user's own settings; who may see what comes from config.yaml."""
+
+    email: str = Field(primary_key=True, max_length=320)
+    password_hash: str | None = None
+    language: str | None = None
+    updated_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+
+
+class WebToken(SQLModel, table=True):
+    """A single-use link (sign-in, or one action from a mail); only its hash is stored."""
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    purpose: str = Field(max_length=32)
+    email: str = Field(max_length=320, index=True)
+    review_id: int | None = Field(default=None, foreign_key="review.id")
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    used_at: datetime | None = ts_field()
+
+
+class WebSession(SQLModel, table=True):
+    """A signed-in browser; the cookie holds the token, the table only its hash."""
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    email: str = Field(max_length=320, index=True)
+    csrf: str = Field(max_length=64)
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from storage.models import Notification, NotificationStatus, utcnow
+from storage.models import Business, Notification, NotificationStatus, utcnow
 
 
 def enqueue(session: Session, notification: Notification) -> bool:
@@ -17,10 +19,7 @@ def enqueue(session: Session, notification: Notification) -> bool:
 
     A savepoint keeps the caller's transaction intact when the key already exists.
     """
-    exists = session.exec(
-        select(Notification.id).where(Notification.dedup_key == notification.dedup_key)
-    ).first()
-    if exists is not None:
+    if dedup_key_exists(session, notification.dedup_key):
         return False
     try:
         with session.begin_nested():
@@ -28,6 +27,17 @@ def enqueue(session: Session, notification: Notification) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+def dedup_key_exists(session: Session, key: str) -> bool:
+    found = session.exec(select(Notification.id).where(Notification.dedup_key == key)).first()
+    return found is not None
+
+
+def existing_dedup_keys(session: Session, keys: Collection[str]) -> set[str]:
+    """Which of `keys` the outbox holds already (in any status)."""
+    query = select(Notification.dedup_key).where(col(Notification.dedup_key).in_(list(keys)))
+    return set(session.exec(query))
 
 
 def due(session: Session, now: datetime, limit: int = 500) -> list[Notification]:
@@ -51,6 +61,29 @@ def due(session: Session, now: datetime, limit: int = 500) -> list[Notification]
         .limit(limit)
     )
     return list(rows)
+
+
+_OPEN = (NotificationStatus.PENDING.value, NotificationStatus.SENDING.value)
+
+
+def claim(session: Session, notification_id: int, now: datetime, lease_until: datetime) -> bool:
+    """Mark a due row as being sent until `lease_until`; False when another sender won it.
+
+    One conditional UPDATE: of two senders racing for a row exactly one sees a row changed.
+    """
+    result = session.connection().execute(
+        update(Notification)
+        .where(
+            col(Notification.id) == notification_id,
+            col(Notification.status).in_(_OPEN),
+            or_(
+                col(Notification.next_attempt_at).is_(None),
+                col(Notification.next_attempt_at) <= now,
+            ),
+        )
+        .values(status=NotificationStatus.SENDING.value, next_attempt_at=lease_until)
+    )
+    return result.rowcount == 1
 
 
 def mark_sent(session: Session, notification: Notification, now: datetime) -> None:
@@ -126,3 +159,34 @@ def counts_by_business(session: Session) -> dict[int | None, dict[str, int]]:
 def new_notification(**fields: Any) -> Notification:
     fields.setdefault("send_after", utcnow())
     return Notification(**fields)
+
+
+def count_notifications(
+    session: Session, *, kind: str | None = None, business_id: int | None = None
+) -> int:
+    """Outbox rows of any status, optionally of one kind or one business."""
+    query = select(func.count()).select_from(Notification)
+    if kind is not None:
+        query = query.where(col(Notification.kind) == kind)
+    if business_id is not None:
+        query = query.where(col(Notification.business_id) == business_id)
+    return int(session.exec(query).one())
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxEntry:
+    """An outbox row with the name of its business (None: operator mail of no business)."""
+
+    notification: Notification
+    business_name: str | None
+
+
+def latest_notifications(
+    session: Session, *, status: str | None = None, limit: int = 20
+) -> list[OutboxEntry]:
+    """The newest outbox rows first, optionally only those in one status."""
+    query = select(Notification, Business.name).join(Business, isouter=True)
+    if status is not None:
+        query = query.where(Notification.status == status)
+    rows = session.exec(query.order_by(col(Notification.id).desc()).limit(limit))
+    return [OutboxEntry(notification, name) for notification, name in rows]

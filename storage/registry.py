@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from storage.models import Business, Source
 
@@ -74,3 +76,48 @@ def get_source(session: Session, business_name: str, source_name: str) -> Source
 
 def get_business(session: Session, name: str) -> Business | None:
     return session.exec(select(Business).where(Business.name == name)).first()
+
+
+def sources_of_business(session: Session, business_id: int) -> list[Source]:
+    """A business's sources, enabled or not, by name."""
+    return list(
+        session.exec(
+            select(Source).where(col(Source.business_id) == business_id).order_by(col(Source.name))
+        )
+    )
+
+
+def sources_with_business(
+    session: Session, source_id: int | None = None
+) -> list[tuple[Source, Business]]:
+    """Every source (or the one with `source_id`) with its business, by id."""
+    query = select(Source, Business).join(Business).order_by(col(Source.id))
+    if source_id is not None:
+        query = query.where(col(Source.id) == source_id)
+    return [(source, business) for source, business in session.exec(query)]
+
+
+def source_names(session: Session, source_ids: Collection[int]) -> dict[int, tuple[str, str]]:
+    """Source id → (business name, source name)."""
+    rows = session.exec(
+        select(Source.id, Business.name, Source.name)
+        .join(Business)
+        .where(col(Source.id).in_(list(source_ids)))
+    )
+    return {sid: (business, source) for sid, business, source in rows if sid is not None}
+
+
+def last_attempts(session: Session) -> dict[tuple[str, str], datetime | None]:
+    """(business name, source name) → when its last crawl finished (None: never)."""
+    rows = session.exec(select(Business.name, Source.name, Source.last_attempt_at).join(Business))
+    return {(business, source): at for business, source, at in rows}
+
+
+def first_crawl_times(session: Session, business_name: str) -> list[datetime]:
+    """When each of a business's sources first completed a crawl (never-crawled left out)."""
+    rows = session.exec(
+        select(Source.first_crawl_at)
+        .join(Business)
+        .where(Business.name == business_name, col(Source.first_crawl_at).is_not(None))
+    )
+    return [at for at in rows if at is not None]

@@ -8,9 +8,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, select
 
-from storage.models import Review, ReviewData, ReviewEdit, Source, utcnow
+from storage.models import Business, Review, ReviewData, ReviewEdit, Source, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -148,3 +149,47 @@ def set_sentiment(
     review.sentiment_model = model
     review.classified_at = utcnow()
     session.add(review)
+
+
+def has_reviews(session: Session, source_id: int) -> bool:
+    """Whether any review of the source is stored."""
+    found = session.exec(select(Review.id).where(Review.source_id == source_id)).first()
+    return found is not None
+
+
+def unclassified_reviews(session: Session, after_id: int, limit: int) -> list[Review]:
+    """Reviews without a sentiment yet, by id, starting after `after_id` (for paging)."""
+    return list(
+        session.exec(
+            select(Review)
+            .where(col(Review.sentiment_label).is_(None), col(Review.id) > after_id)
+            .order_by(col(Review.id))
+            .limit(limit)
+        )
+    )
+
+
+def _alert_open() -> ColumnElement[bool]:
+    return col(Review.alert_checked_version) < col(Review.version)
+
+
+def businesses_with_open_reviews(session: Session) -> list[int]:
+    """Ids of businesses with reviews whose alert decision is still open, ascending."""
+    return sorted(set(session.exec(select(Review.business_id).where(_alert_open()))))
+
+
+def open_reviews(
+    session: Session, business_id: int | None = None
+) -> list[tuple[Review, Source, Business]]:
+    """Reviews whose alert decision is still open (new or edited), with source and business,
+    by business and id."""
+    query = (
+        select(Review, Source, Business)
+        .join(Source, col(Review.source_id) == col(Source.id))
+        .join(Business, col(Review.business_id) == col(Business.id))
+        .where(_alert_open())
+        .order_by(col(Review.business_id), col(Review.id))
+    )
+    if business_id is not None:
+        query = query.where(col(Review.business_id) == business_id)
+    return [(review, source, business) for review, source, business in session.exec(query)]

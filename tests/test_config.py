@@ -82,9 +82,14 @@ def test_every_problem_gets_its_own_line(tmp_path: Path) -> None:
     assert any("businesses[0].language: expected 'de' or 'en', got 'fr'" in x for x in lines)
 
 
-def test_missing_file(tmp_path: Path) -> None:
-    path = tmp_path / "nope.yaml"
-    assert problems(path) == [f"{path}: file not found; copy the example config.yaml and edit it"]
+def test_missing_file_shows_the_full_path_and_how_to_name_another(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert problems(Path("nope.yaml")) == [
+        f"{Path.cwd() / 'nope.yaml'}: file not found; copy the example config.yaml there and"
+        " edit it, or name another file with --config FILE (or $LEUMUND_CONFIG)"
+    ]
 
 
 def test_yaml_syntax_error_has_line_number(tmp_path: Path) -> None:

@@ -77,6 +77,7 @@ def test_first_crawl_bounded_and_incremental_stops_at_known(tmp_path: Path) -> N
         incremental = run_crawl(spec("trustpilot", server.url(TP_PATH), known_ids=known))
     assert (len(bounded.items), bounded.pages) == (6, 1)
     assert (len(incremental.items), incremental.pages) == (6, 1)
+    assert (bounded.more_pages, incremental.more_pages) == (True, False)  # stopped at known
     assert not any("page=2" in p for p in server.paths())
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
 from leumund.cli import main
-from storage import migrate
+from storage import migrate, search
 from storage.db import init_schema, make_engine
 from storage.models import Notification, Review, Source
 
@@ -61,7 +61,9 @@ def _write_previous_release(engine: Engine) -> None:
 
 def _schema_diff(engine: Engine) -> list[object]:
     with engine.connect() as conn:
-        return list(compare_metadata(MigrationContext.configure(conn), SQLModel.metadata))
+        options = {"include_name": lambda name, *_: not search.is_index_object(name)}
+        context = MigrationContext.configure(conn, opts=options)
+        return list(compare_metadata(context, SQLModel.metadata))
 
 
 def test_previous_release_upgrades_with_data_intact(any_engine_url: str) -> None:

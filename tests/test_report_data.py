@@ -104,8 +104,8 @@ def seed_many(engine: Engine, count: int = 900, weeks: int = 20, seed: int = 7) 
 
 
 def report_for(engine: Engine, seeded: Seeded, week: IsoWeek = WEEK) -> WeeklyReport:
-    with engine.connect() as conn:
-        return compute_report(conn, seeded.business, week, star_threshold=2.0)
+    with Session(engine) as session:
+        return compute_report(session, seeded.business, week, star_threshold=2.0)
 
 
 def test_week_figures_match_the_stored_reviews(any_engine: Engine) -> None:

@@ -10,8 +10,10 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from alerts.report.weeks import IsoWeek
 from leumund.cli import main
-from leumund.jobs.report import enqueue_weekly_reports
+from leumund.errors import OperatorError
+from leumund.jobs.report import enqueue_weekly_reports, report_week
 from leumund.loading import load_config
 from storage.db import session_scope
 from storage.models import Notification
@@ -127,3 +129,56 @@ def test_cli_mistakes_are_one_line(
     assert main(["report", "-c", str(config_path), *extra]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith(error) and "\n" not in err
+
+
+def test_week_as_kw_or_iso_and_never_one_not_over(config_path: Path) -> None:
+    business = load_config(config_path, {}).businesses[0]
+    friday = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)  # in 2026-W49
+    assert report_week(business, friday, "KW48") == IsoWeek(2026, 48)
+    assert report_week(business, friday, "kw 48") == report_week(business, friday, "2026-W48")
+    assert report_week(business, friday, "KW50") == IsoWeek(2025, 50)  # the latest week 50
+    assert report_week(business, friday, "KW49", complete=False) == IsoWeek(2026, 49)
+    assert report_week(business, friday, None) == IsoWeek(2026, 48)
+    refused = {
+        "KW49": "--week KW49: 2026-W49 is not over yet (it ends on Sunday 2026-12-06);"
+        " the last complete week is 2026-W48",
+        "2026-W50": "--week 2026-W50: 2026-W50 has not begun yet; the last complete week is"
+        " 2026-W48",
+        "KW53": "--week KW53: no week 53 in 2025 or 2026",
+        "49": "--week: expected an ISO week like '2026-W47', got '49' or 'KW47'",
+    }
+    for text, message in refused.items():
+        with pytest.raises(OperatorError) as info:
+            report_week(business, friday, text)
+        assert str(info.value) == message
+
+
+def test_cli_refuses_a_future_week(config_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["report", "-c", str(config_path), "--week", "2999-W01"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("leumund: --week 2999-W01: 2999-W01 has not begun yet;")
+
+
+def test_cli_resend_sends_a_sent_report_again(
+    tmp_path: Path, config_path: Path, engine: Engine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["report", "-c", str(config_path), "--week", "2026-W47"]
+    assert main(args) == 0
+    assert main(args) == 0
+    assert main([*args, "--resend"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[1].endswith("(a week's report goes out once; --resend sends it again)")
+    assert out[2].startswith("report: 2 new message(s) queued; outbox: 2 emails sent")
+    files = sorted((tmp_path / "mail").glob("*.eml"))
+    sent = [message_from_bytes(f.read_bytes(), policy=policy.default) for f in files]
+    assert len(sent) == 4 and len({m["Message-ID"] for m in sent}) == 4
+    assert sorted(m["To"] for m in sent) == sorted(2 * ["chefin@baeckerei.example",
+                                                        "filiale@baeckerei.example"])  # fmt: skip
+    keys = [r.dedup_key for r in reports(engine)]
+    assert keys[:2] == [
+        "report:1:2026-W47:chefin@baeckerei.example",
+        "report:1:2026-W47:filiale@baeckerei.example",
+    ]
+    assert all(
+        k.startswith(f"{first}:resend:") for k, first in zip(keys[2:], keys[:2], strict=True)
+    )

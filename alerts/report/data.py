@@ -1,7 +1,7 @@
 """The week's figures for one business, from a handful of aggregate queries.
 
 Nothing here loads all reviews: counts, sums and averages are computed by the database.
-A review belongs to the week of its date (see `lists.review_date`) in the business's own
+A review belongs to the week of its date (see `storage.figures.review_date`) in the business's own
 time zone.
 """
 
@@ -9,20 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, case, func, select
-from sqlalchemy.engine import Connection
-from sqlmodel import col
+from sqlmodel import Session
 
-from alerts.report.lists import (
-    crawl_problems,
-    critical_reviews,
-    in_range,
-    review_date,
-    unanswered_reviews,
-)
+from alerts.report.lists import crawl_problems, critical_reviews, unanswered_reviews
 from alerts.report.model import (
     TREND_WEEKS,
     PlatformLine,
@@ -32,82 +23,47 @@ from alerts.report.model import (
     WeekPoint,
 )
 from alerts.report.weeks import IsoWeek
-from storage.models import Business, Review, Source
+from storage.figures import (
+    RatingCounts,
+    rating_counts,
+    rating_counts_per_period,
+    rating_counts_per_source,
+    sentiment_counts,
+)
+from storage.models import Business
+from storage.registry import sources_of_business
 
 
-def _stats(row: Any) -> RatingStats:
-    return RatingStats(int(row.n or 0), int(row.rated or 0), float(row.stars or 0.0))
-
-
-def _aggregates() -> tuple[ColumnElement[Any], ...]:
-    return (
-        func.count().label("n"),
-        func.count(col(Review.rating)).label("rated"),
-        func.sum(col(Review.rating)).label("stars"),
-    )
+def _stats(counts: RatingCounts) -> RatingStats:
+    return RatingStats(counts.count, counts.rated, counts.star_sum)
 
 
 def _trend(
-    conn: Connection, business_id: int, weeks: Sequence[IsoWeek], tz: ZoneInfo
+    session: Session, business_id: int, weeks: Sequence[IsoWeek], tz: ZoneInfo
 ) -> tuple[WeekPoint, ...]:
-    """Count and star sum per week in one query, the week chosen by a CASE over bounds."""
+    """Count and star sum per week, in one query."""
     bounds = [w.start_utc(tz) for w in weeks] + [weeks[-1].end_utc(tz)]
-    when = review_date()
-    bucket = case(
-        *((and_(when >= bounds[i], when < bounds[i + 1]), i) for i in range(len(weeks))),
-        else_=-1,
-    ).label("bucket")
-    query = (
-        select(bucket, *_aggregates())
-        .where(in_range(business_id, bounds[0], bounds[-1]))
-        .group_by(bucket)
-    )
-    found = {int(row.bucket): _stats(row) for row in conn.execute(query)}
-    return tuple(WeekPoint(w, found.get(i, RatingStats())) for i, w in enumerate(weeks))
-
-
-def _all_time(conn: Connection, business_id: int, end: datetime) -> RatingStats:
-    query = select(*_aggregates()).where(
-        col(Review.business_id) == business_id, review_date() < end
-    )
-    return _stats(conn.execute(query).one())
+    found = rating_counts_per_period(session, business_id, bounds)
+    return tuple(WeekPoint(w, _stats(c)) for w, c in zip(weeks, found, strict=True))
 
 
 def _platforms(
-    conn: Connection, business_id: int, start: datetime, end: datetime
+    session: Session, business_id: int, start: datetime, end: datetime
 ) -> tuple[PlatformLine, ...]:
     """Every enabled source, plus disabled ones that still brought reviews this week."""
-    counts = {
-        row.source_id: _stats(row)
-        for row in conn.execute(
-            select(col(Review.source_id), *_aggregates())
-            .where(in_range(business_id, start, end))
-            .group_by(col(Review.source_id))
-        )
-    }
-    sources = conn.execute(
-        select(col(Source.id), col(Source.name), col(Source.type), col(Source.enabled))
-        .where(col(Source.business_id) == business_id)
-        .order_by(col(Source.name))
-    )
+    counts = rating_counts_per_source(session, business_id, start, end)
     lines = [
-        PlatformLine(s.name, s.type, counts.get(s.id, RatingStats()))
-        for s in sources
+        PlatformLine(s.name, s.type, _stats(counts.get(s.id or 0, RatingCounts())))
+        for s in sources_of_business(session, business_id)
         if s.enabled or s.id in counts
     ]
     return tuple(sorted(lines, key=lambda line: -line.stats.count))
 
 
 def _sentiment(
-    conn: Connection, business_id: int, start: datetime, end: datetime
+    session: Session, business_id: int, start: datetime, end: datetime
 ) -> SentimentSplit:
-    label = col(Review.sentiment_label)
-    rows = conn.execute(
-        select(label, func.count().label("n"))
-        .where(in_range(business_id, start, end))
-        .group_by(label)
-    )
-    counts = {row.sentiment_label: int(row.n) for row in rows}
+    counts = sentiment_counts(session, business_id, start, end)
     known = ("positive", "neutral", "negative")
     return SentimentSplit(
         positive=counts.get("positive", 0),
@@ -118,7 +74,7 @@ def _sentiment(
 
 
 def compute_report(
-    conn: Connection, business: Business, week: IsoWeek, star_threshold: float = 2.0
+    session: Session, business: Business, week: IsoWeek, star_threshold: float = 2.0
 ) -> WeeklyReport:
     """All figures of one business's report for `week`.
 
@@ -128,8 +84,8 @@ def compute_report(
     tz = ZoneInfo(business.timezone)
     start, end = week.start_utc(tz), week.end_utc(tz)
     weeks = [week.shifted(i - TREND_WEEKS + 1) for i in range(TREND_WEEKS)]
-    negative, negative_total = critical_reviews(conn, business.id, start, end, star_threshold)
-    unanswered, unanswered_total = unanswered_reviews(conn, business.id, end)
+    negative, negative_total = critical_reviews(session, business.id, start, end, star_threshold)
+    unanswered, unanswered_total = unanswered_reviews(session, business.id, end)
     return WeeklyReport(
         business_id=business.id,
         business_name=business.name,
@@ -138,13 +94,13 @@ def compute_report(
         week=week,
         start=start,
         end=end,
-        trend=_trend(conn, business.id, weeks, tz),
-        all_time=_all_time(conn, business.id, end),
-        platforms=_platforms(conn, business.id, start, end),
-        sentiment=_sentiment(conn, business.id, start, end),
+        trend=_trend(session, business.id, weeks, tz),
+        all_time=_stats(rating_counts(session, business.id, before=end)),
+        platforms=_platforms(session, business.id, start, end),
+        sentiment=_sentiment(session, business.id, start, end),
         negative=negative,
         negative_total=negative_total,
         unanswered=unanswered,
         unanswered_total=unanswered_total,
-        crawl_problems=crawl_problems(conn, business.id, start, end),
+        crawl_problems=crawl_problems(session, business.id, start, end),
     )

@@ -6,13 +6,9 @@ A review's date is its publication date, or the first-seen date when the platfor
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
-from sqlalchemy.engine import Connection
-from sqlmodel import col
+from sqlmodel import Session
 
 from alerts.message import safe_url
 from alerts.report.model import (
@@ -25,58 +21,9 @@ from alerts.report.model import (
     CrawlProblem,
     ReviewLine,
 )
-from storage.models import CrawlRun, CrawlStatus, Review, Source
-
-_FAILED = (CrawlStatus.FAILED.value, CrawlStatus.TIMEOUT.value)
-
-
-def review_date() -> ColumnElement[Any]:
-    """When a review counts: published, or first seen when the platform shows no date."""
-    return func.coalesce(col(Review.published_at), col(Review.first_seen_at))
-
-
-def in_range(business_id: int, start: datetime, end: datetime) -> ColumnElement[bool]:
-    when = review_date()
-    return and_(col(Review.business_id) == business_id, when >= start, when < end)
-
-
-def _is_negative(star_threshold: float) -> ColumnElement[bool]:
-    return or_(col(Review.rating) <= star_threshold, col(Review.sentiment_label) == "negative")
-
-
-def _is_unanswered() -> ColumnElement[bool]:
-    reply = col(Review.reply_text)
-    return or_(reply.is_(None), func.trim(reply) == "")
-
-
-def _review_lines(
-    conn: Connection,
-    where: ColumnElement[bool],
-    order: Sequence[Any],
-    limit: int,
-    text_limit: int,
-) -> tuple[tuple[ReviewLine, ...], int]:
-    """At most `limit` reviews plus the total matching; texts cut in SQL already."""
-    total = conn.execute(select(func.count()).select_from(Review).where(where)).scalar_one()
-    query = (
-        select(
-            func.substr(col(Review.author), 1, NAME_LIMIT).label("author"),
-            col(Review.rating),
-            review_date().label("when"),
-            func.substr(col(Review.title), 1, NAME_LIMIT).label("title"),
-            func.substr(col(Review.text), 1, 2 * text_limit).label("text"),
-            col(Review.url),
-            col(Review.sentiment_label),
-            col(Source.name).label("source_name"),
-            col(Source.type).label("source_type"),
-        )
-        .join(Source, col(Source.id) == col(Review.source_id))
-        .where(where)
-        .order_by(*order)
-        .limit(limit)
-    )
-    lines = tuple(_line(row, text_limit) for row in conn.execute(query))
-    return lines, int(total)
+from storage import review_lists
+from storage.crawls import crawl_health
+from storage.review_lists import ReviewExcerpt, ReviewList
 
 
 def _clip(value: str | None) -> str:
@@ -84,7 +31,7 @@ def _clip(value: str | None) -> str:
     return text if len(text) < NAME_LIMIT else text[: NAME_LIMIT - 1] + "…"
 
 
-def _line(row: Any, text_limit: int) -> ReviewLine:
+def _line(row: ReviewExcerpt, text_limit: int) -> ReviewLine:
     text = " ".join(str(row.text or "").split())
     shortened = len(text) > text_limit
     if shortened:
@@ -103,63 +50,43 @@ def _line(row: Any, text_limit: int) -> ReviewLine:
     )
 
 
+def _lines(found: ReviewList, text_limit: int) -> tuple[tuple[ReviewLine, ...], int]:
+    return tuple(_line(row, text_limit) for row in found.reviews), found.total
+
+
 def crawl_problems(
-    conn: Connection, business_id: int, start: datetime, end: datetime
+    session: Session, business_id: int, start: datetime, end: datetime
 ) -> tuple[CrawlProblem, ...]:
     """Sources with failed runs this week, or still failing at the week's end."""
-    run_counts: dict[int, tuple[int, int]] = {}
-    last_error: dict[int, str | None] = {}
-    runs = conn.execute(
-        select(col(CrawlRun.source_id), col(CrawlRun.status), col(CrawlRun.error))
-        .join(Source, col(Source.id) == col(CrawlRun.source_id))
-        .where(
-            col(Source.business_id) == business_id,
-            col(CrawlRun.started_at) >= start,
-            col(CrawlRun.started_at) < end,
-        )
-        .order_by(col(CrawlRun.started_at))
-    )
-    for run in runs:
-        failed, total = run_counts.get(run.source_id, (0, 0))
-        is_failed = run.status in _FAILED
-        run_counts[run.source_id] = (failed + is_failed, total + 1)
-        if is_failed:
-            last_error[run.source_id] = run.error
-    sources = conn.execute(
-        select(Source).where(col(Source.business_id) == business_id).order_by(col(Source.name))
-    )
     problems = []
-    for s in sources:
-        failed, total = run_counts.get(s.id, (0, 0))
+    for health in crawl_health(session, business_id, start, end):
+        s, failed = health.source, health.failed_runs
         still_failing = s.enabled and s.failing_since is not None and s.failing_since < end
         if failed or still_failing:
-            error = last_error.get(s.id) or s.last_error
-            problems.append(CrawlProblem(s.name, s.type, failed, total, error, s.failing_since))
+            error = health.last_failure_error or s.last_error
+            problems.append(
+                CrawlProblem(s.name, s.type, failed, health.total_runs, error, s.failing_since)
+            )
     return tuple(problems)
 
 
 def critical_reviews(
-    conn: Connection, business_id: int, start: datetime, end: datetime, star_threshold: float
+    session: Session, business_id: int, start: datetime, end: datetime, star_threshold: float
 ) -> tuple[tuple[ReviewLine, ...], int]:
     """The week's critical reviews, worst first (unrated ones after the rated)."""
-    return _review_lines(
-        conn,
-        and_(in_range(business_id, start, end), _is_negative(star_threshold)),
-        (func.coalesce(col(Review.rating), 6.0), review_date().desc(), col(Review.id)),
-        NEGATIVE_LIMIT,
-        TEXT_LIMIT,
-    )
+    found = review_lists.critical_reviews(
+        session, business_id, start, end, star_threshold,
+        limit=NEGATIVE_LIMIT, text_chars=2 * TEXT_LIMIT, name_chars=NAME_LIMIT,
+    )  # fmt: skip
+    return _lines(found, TEXT_LIMIT)
 
 
 def unanswered_reviews(
-    conn: Connection, business_id: int, end: datetime
+    session: Session, business_id: int, end: datetime
 ) -> tuple[tuple[ReviewLine, ...], int]:
     """Recent reviews the owner has not replied to yet, newest first."""
-    recent = in_range(business_id, end - timedelta(days=UNANSWERED_DAYS), end)
-    return _review_lines(
-        conn,
-        and_(recent, _is_unanswered()),
-        (review_date().desc(), col(Review.id)),
-        UNANSWERED_LIMIT,
-        SHORT_TEXT_LIMIT,
-    )
+    found = review_lists.unanswered_reviews(
+        session, business_id, end - timedelta(days=UNANSWERED_DAYS), end,
+        limit=UNANSWERED_LIMIT, text_chars=2 * SHORT_TEXT_LIMIT, name_chars=NAME_LIMIT,
+    )  # fmt: skip
+    return _lines(found, SHORT_TEXT_LIMIT)

@@ -17,8 +17,15 @@ from pathlib import Path
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from leumund.cli import registry
-from leumund.cli.args import Handler, PartsHandler, SubParsers, config_from
-from leumund.errors import ConfigError, LeumundError
+from leumund.cli.args import (
+    Handler,
+    PartsHandler,
+    SubParsers,
+    add_config_arg,
+    config_from,
+    default_config,
+)
+from leumund.errors import ConfigError, LeumundError, OperatorError
 from leumund.loading import load_config
 from leumund.logs import configure_logging
 from leumund.parts import Parts, open_parts
@@ -28,15 +35,21 @@ log = logging.getLogger(__name__)
 
 
 def _check_config(args: argparse.Namespace) -> int:
-    config = load_config(args.path, os.environ)
+    path: Path = args.config
+    if args.path is not None:
+        if args.config not in (default_config(), args.path):
+            raise OperatorError(f"check-config: two files given ({args.path}, {args.config})")
+        path = args.path
+    config = load_config(path, os.environ)
     sources = sum(len(b.sources) for b in config.businesses)
-    print(f"{args.path}: OK — {len(config.businesses)} businesses, {sources} sources")
+    print(f"{path}: OK — {len(config.businesses)} businesses, {sources} sources")
     return 0
 
 
 def _add_check_config(sub: SubParsers) -> None:
     p = sub.add_parser("check-config", help="validate a config file and report every problem")
-    p.add_argument("path", type=Path, nargs="?", default=Path("config.yaml"))
+    p.add_argument("path", type=Path, nargs="?", help="the file (same as --config)")
+    add_config_arg(p)
     p.set_defaults(handler=_check_config)
 
 
@@ -88,7 +101,9 @@ def main(argv: Sequence[str] | None = None, parts: Parts | None = None) -> int:
     args = parser.parse_args(argv)
     configure_logging(args.verbose, args.log_format)
     try:
-        return _dispatch(args, parts)
+        status = _dispatch(args, parts)
+        sys.stdout.flush()  # a reader that went away shows here, not at interpreter exit
+        return status
     except ConfigError as exc:
         for line in exc.problems:
             print(line, file=sys.stderr)
@@ -103,6 +118,19 @@ def main(argv: Sequence[str] | None = None, parts: Parts | None = None) -> int:
     except KeyboardInterrupt:
         print("leumund: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        _discard_stdout()
+        return 1
+
+
+def _discard_stdout() -> None:
+    """The reader went away (`leumund try-source … | head`): stop quietly, no traceback.
+
+    Later writes, including the flush at exit, go to /dev/null instead of the closed pipe.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 if __name__ == "__main__":

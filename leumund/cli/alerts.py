@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from email.message import EmailMessage
 
-from alerts.mail import MailError
+from alerts.mail import FileMailer, Mailer, MailError
 from leumund.cli.args import SubParsers, with_parts
 from leumund.errors import OperatorError
 from leumund.jobs.alerts import decide_alerts, retry_failed, send_due
@@ -48,6 +49,11 @@ def _retry_failed(args: argparse.Namespace, parts: Parts) -> int:
     return 0
 
 
+def _written_to(mailer: Mailer, message: EmailMessage) -> str:
+    """With the file backend: the .eml file to open."""
+    return f": {mailer.path_for(message)}" if isinstance(mailer, FileMailer) else ""
+
+
 def _test_email(args: argparse.Namespace, parts: Parts) -> int:
     config = parts.config
     recipients = [args.to] if args.to else list(config.service.operator_emails)
@@ -57,11 +63,14 @@ def _test_email(args: argparse.Namespace, parts: Parts) -> int:
         raise OperatorError("no recipient: pass --to ADDR or set service.operator_emails")
     backend, failed = describe_mailer(config), 0
     for recipient in recipients:
+        message = parts.renderer.test(recipient, backend, parts.clock())
         try:
-            parts.mailer.send(parts.renderer.test(recipient, backend, parts.clock()))
+            parts.mailer.send(message)
         except MailError as exc:
             print(f"test email to {recipient} failed: {exc}", file=sys.stderr)
             failed += 1
         else:
-            print(f"test email sent to {recipient} via {backend}")
+            print(
+                f"test email sent to {recipient} via {backend}{_written_to(parts.mailer, message)}"
+            )
     return 1 if failed else 0

@@ -26,12 +26,16 @@ def with_parts(parser: argparse.ArgumentParser, handler: PartsHandler) -> None:
     parser.set_defaults(parts_handler=handler)
 
 
+def default_config() -> Path:
+    return Path(os.environ.get("LEUMUND_CONFIG", "config.yaml"))
+
+
 def add_config_arg(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--config",
         "-c",
         type=Path,
-        default=Path(os.environ.get("LEUMUND_CONFIG", "config.yaml")),
+        default=default_config(),
         help="path to config.yaml (default: $LEUMUND_CONFIG or ./config.yaml)",
     )
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import SecretStr, ValidationError
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from crawler.runner import run_crawl
 from crawler.settings import SOURCE_TYPES
@@ -24,7 +24,8 @@ from leumund.errors import OperatorError
 from leumund.jobs.crawl import crawl_all, crawl_spec
 from leumund.parts import Parts
 from storage.db import init_schema
-from storage.models import Business, CrawlStatus, ReviewData, Source
+from storage.models import CrawlStatus, ReviewData
+from storage.registry import source_names
 
 JSON_KEYS = (
     "platform_id",
@@ -100,8 +101,14 @@ def _try_source(args: argparse.Namespace) -> int:
         reason = str(result.error).replace("page structure changed? 0 reviews", "0 reviews")
         print(f"leumund: try-source: {reason}", file=sys.stderr)
         return 1
+    more = ""
+    if result.more_pages:
+        more = f"; more pages exist (read up to N with --max-pages N, now {source.max_pages})"
     if not args.json:
-        print(f"{len(result.items)} reviews on {result.pages} page(s)")
+        print(f"{len(result.items)} reviews on {result.pages} page(s){more}")
+    elif more:
+        print(f"leumund: try-source: {len(result.items)} reviews on {result.pages} page(s){more}",
+              file=sys.stderr)  # fmt: skip
     return 0
 
 
@@ -143,12 +150,8 @@ def _check_names(config: Config, business: str | None, source: str | None) -> No
 
 def _source_names(engine: Engine, source_ids: list[int]) -> dict[int, str]:
     with Session(engine) as session:
-        rows = session.exec(
-            select(Source.id, Source.name, Business.name)
-            .join(Business)
-            .where(col(Source.id).in_(source_ids))
-        )
-        return {sid: f"{business} / {source}" for sid, source, business in rows if sid}
+        names = source_names(session, source_ids)
+        return {sid: f"{business} / {source}" for sid, (business, source) in names.items()}
 
 
 def _crawl(args: argparse.Namespace, parts: Parts) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from leumund.cli import alerts, crawl, db, report, sentiment, service
+from leumund.cli import alerts, crawl, db, report, sentiment, service, web
 from leumund.cli.args import SubParsers
 
 Registrar = Callable[[SubParsers], None]
@@ -16,4 +16,5 @@ REGISTRARS: list[Registrar] = [
     report.register,
     service.register,
     db.register,
+    web.register,
 ]

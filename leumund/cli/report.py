@@ -22,7 +22,12 @@ def register(sub: SubParsers) -> None:
         " right away with the configured mail backend. With --out nothing is sent.",
     )
     p.add_argument("--business", help="only this business (default: all with reports on)")
-    p.add_argument("--week", help="ISO week like 2026-W47 (default: last complete week)")
+    p.add_argument(
+        "--week", help="ISO week like 2026-W47, or KW47 (default: the last complete week)"
+    )
+    p.add_argument(
+        "--resend", action="store_true", help="send the report again although it was sent"
+    )
     p.add_argument("--out", type=Path, help="write the report to this HTML file instead")
     with_parts(p, _report)
 
@@ -47,8 +52,11 @@ def _write_file(args: argparse.Namespace, parts: Parts) -> int:
 
 
 def _send(args: argparse.Namespace, parts: Parts) -> int:
-    now = parts.clock()
-    added = enqueue_weekly_reports(parts.engine, parts.config, now, args.business, args.week)
+    now, config = parts.clock(), parts.config
+    added = enqueue_weekly_reports(parts.engine, config, now, args.business, args.week, args.resend)
     summary = send_due(parts, now)
-    print(f"report: {added} new message(s) queued; outbox: {summary}")
+    hint = (
+        "" if added or args.resend else " (a week's report goes out once; --resend sends it again)"
+    )
+    print(f"report: {added} new message(s) queued; outbox: {summary}{hint}")
     return 0

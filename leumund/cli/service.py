@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import threading
 from datetime import datetime
 from pathlib import Path
@@ -17,6 +18,7 @@ from leumund.parts import Parts
 from leumund.service.demo import DEFAULT_DIR, run_demo
 from leumund.service.runner import run_once, run_service
 from leumund.service.status import BusinessStatus, SourceStatus, Status, collect_status
+from leumund.service.status_json import status_document
 from leumund.service.supervision import stop_on_signals
 from storage.db import display_url, init_schema
 
@@ -29,6 +31,7 @@ def register(sub: SubParsers) -> None:
     )
     with_parts(p, _run)
     p = sub.add_parser("status", help="show sources, notifications and next runs")
+    p.add_argument("--json", action="store_true", help="one JSON object (see README)")
     with_parts(p, _status)
     p = sub.add_parser("classify", help="classify all reviews still without a sentiment")
     with_parts(p, _classify)
@@ -133,5 +136,8 @@ def _status(args: argparse.Namespace, parts: Parts) -> int:
         reason = str(exc.orig or exc).strip().splitlines()[0]
         database = display_url(config.database_url())
         raise OperatorError(f"database {database} unavailable: {reason}") from None
-    _print_status(status, ZoneInfo(config.service.timezone), now)
+    if args.json:
+        print(json.dumps(status_document(status, now), ensure_ascii=False, indent=2))
+    else:
+        _print_status(status, ZoneInfo(config.service.timezone), now)
     return 0

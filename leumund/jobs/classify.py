@@ -10,13 +10,13 @@ import logging
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from sentiment.base import Classifier
 from sentiment.cleaning import review_text
 from storage.db import session_scope
 from storage.models import Review
-from storage.reviews import set_sentiment
+from storage.reviews import set_sentiment, unclassified_reviews
 
 log = logging.getLogger(__name__)
 
@@ -54,12 +54,7 @@ def classify_pending(engine: Engine, classifier: Classifier, batch_size: int) ->
 
 
 def _pending(session: Session, after: int, limit: int) -> list[_Pending]:
-    rows = session.exec(
-        select(Review)
-        .where(col(Review.sentiment_label).is_(None), col(Review.id) > after)
-        .order_by(col(Review.id))
-        .limit(limit)
-    )
+    rows = unclassified_reviews(session, after, limit)
     return [
         _Pending(r.id, r.version, review_text(r.title, r.text)) for r in rows if r.id is not None
     ]

@@ -11,16 +11,16 @@ import logging
 from datetime import timedelta
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from crawler.runner import run_crawl
 from crawler.spec import CrawlResult, CrawlSpec
 from leumund.config import SECRET_ENV_KEYS, BusinessConfig, Config, SourceConfig
-from storage.crawls import CrawlOutcome, finish_run, start_run
+from storage.crawls import CrawlOutcome, finish_run, running_runs, start_run
 from storage.db import session_scope
-from storage.models import CrawlRun, CrawlStatus, Review, Source, utcnow
+from storage.models import CrawlRun, CrawlStatus, Source, utcnow
 from storage.registry import BusinessSpec, SourceSpec, get_source, sync_businesses
-from storage.reviews import known_platform_ids, upsert_reviews
+from storage.reviews import has_reviews, known_platform_ids, upsert_reviews
 
 log = logging.getLogger(__name__)
 
@@ -76,13 +76,8 @@ def _source_row(session: Session, business: BusinessConfig, source: SourceConfig
 def close_interrupted_runs(session: Session, source: Source, crawl_timeout: float) -> int:
     """Runs left 'running' by a killed process become failed once they cannot be alive."""
     cutoff = utcnow() - timedelta(seconds=crawl_timeout + 60)
-    stale = session.exec(
-        select(CrawlRun).where(
-            CrawlRun.source_id == source.id,
-            CrawlRun.status == CrawlStatus.RUNNING.value,
-            col(CrawlRun.started_at) < cutoff,
-        )
-    ).all()
+    assert source.id is not None
+    stale = running_runs(session, source.id, started_before=cutoff)
     for run in stale:
         run.status, run.error, run.finished_at = CrawlStatus.FAILED.value, INTERRUPTED, utcnow()
         session.add(run)
@@ -92,7 +87,8 @@ def close_interrupted_runs(session: Session, source: Source, crawl_timeout: floa
 
 
 def _has_reviews(session: Session, source: Source) -> bool:
-    return session.exec(select(Review.id).where(Review.source_id == source.id)).first() is not None
+    assert source.id is not None
+    return has_reviews(session, source.id)
 
 
 def _begin(

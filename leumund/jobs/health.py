@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from alerts.render import render_source_status
 from leumund.config import BusinessConfig, Config, SourceConfig
@@ -20,6 +20,7 @@ from storage.crawls import recent_runs
 from storage.db import session_scope
 from storage.models import Business, CrawlStatus, NotificationKind, Source, utcnow
 from storage.outbox import enqueue, new_notification
+from storage.registry import sources_with_business
 
 log = logging.getLogger(__name__)
 
@@ -106,10 +107,7 @@ def check_sources(
     """Enqueue broken/recovered operator emails that are due; returns how many were added."""
     added = 0
     with session_scope(engine) as session:
-        query = select(Source, Business).join(Business)
-        if source_id is not None:
-            query = query.where(col(Source.id) == source_id)
-        for row, business in session.exec(query).all():
+        for row, business in sources_with_business(session, source_id):
             event = _event(session, config, row, business)
             if event is None:
                 continue

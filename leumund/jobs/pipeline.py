@@ -48,6 +48,8 @@ class Plan:
     health: bool = False
     reports: tuple[tuple[str, str], ...] = ()
     """(business name, ISO week like '2026-W47') whose report is queued."""
+    running_week: bool = False
+    """The reports may cover the week still running (only the demo wants that)."""
 
 
 @dataclass
@@ -141,6 +143,7 @@ class _Pass:
     """One run of the pipeline: the parts, what to cover, how steps run, when to stop."""
 
     parts: Parts
+    plan: Plan
     result: PipelineResult
     run: StepRunner
     stop: threading.Event
@@ -179,7 +182,12 @@ class _Pass:
         self.run(
             f"weekly report {business}",
             lambda: enqueue_weekly_reports(
-                parts.engine, parts.config, parts.clock(), business, week
+                parts.engine,
+                parts.config,
+                parts.clock(),
+                business,
+                week,
+                running_week=self.plan.running_week,
             ),
         )
 
@@ -205,7 +213,7 @@ def run_pipeline(
     `stop` is set, the remaining steps are skipped.
     """
     result = PipelineResult()
-    one = _Pass(parts, result, run or result.run_step, stop or threading.Event())
+    one = _Pass(parts, plan, result, run or result.run_step, stop or threading.Event())
     for business, source in plan.crawls:
         one.then(partial(one.crawl, business, source))
     with lock or nullcontext():

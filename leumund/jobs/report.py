@@ -7,13 +7,14 @@ a catch-up run after downtime and `leumund report` can all ask without sending t
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+import re
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from alerts.dedup import dedup_recipient
 from alerts.message import to_text
@@ -26,25 +27,66 @@ from alerts.templating import make_environment
 from leumund.config import BusinessConfig, Config
 from leumund.errors import OperatorError
 from storage.db import session_scope
-from storage.models import Notification, NotificationKind
-from storage.outbox import enqueue, new_notification
+from storage.models import NotificationKind
+from storage.outbox import enqueue, existing_dedup_keys, new_notification
 from storage.registry import get_business
 
 log = logging.getLogger(__name__)
+
+
+_KW = re.compile(r"^\s*KW\s*(\d{1,2})\s*$", re.IGNORECASE)
 
 
 def dedup_key(business_id: int, week: IsoWeek, recipient: str) -> str:
     return f"report:{business_id}:{week.label}:{dedup_recipient(recipient)}"
 
 
-def report_week(business: BusinessConfig, now: datetime, week: str | None) -> IsoWeek:
-    """The asked-for week, or the last complete week in the business's time zone."""
+def resend_key(key: str, now: datetime) -> str:
+    """A report sent again is a new outbox row (and Message-ID): the first key plus when."""
+    return f"{key}:resend:{now.astimezone(UTC):%Y%m%dT%H%M%S.%fZ}"
+
+
+def report_week(
+    business: BusinessConfig, now: datetime, week: str | None, complete: bool = True
+) -> IsoWeek:
+    """The asked-for week ('2026-W49' or 'KW49'), or the last complete week, in the
+    business's time zone. A week not begun is refused; with `complete` also the running
+    one, whose report would be partial and take the place of the real one."""
+    tz = ZoneInfo(business.timezone)
+    today, last = now.astimezone(tz).date(), last_complete_week(now, tz)
     if week is None:
-        return last_complete_week(now, ZoneInfo(business.timezone))
-    try:
-        return IsoWeek.parse(week)
-    except ValueError as exc:
-        raise OperatorError(f"--week: {exc}") from None
+        return last
+    iso = _parse_week(week, today)
+    if iso > last.shifted(1):
+        raise OperatorError(
+            f"--week {week}: {iso.label} has not begun yet; the last complete week is {last.label}"
+        )
+    if complete and iso > last:
+        raise OperatorError(
+            f"--week {week}: {iso.label} is not over yet (it ends on Sunday"
+            f" {iso.shifted(1).monday() - timedelta(days=1)}); the last complete week is"
+            f" {last.label}"
+        )
+    return iso
+
+
+def _parse_week(text: str, today: date) -> IsoWeek:
+    """'2026-W49', or 'KW49': the latest week 49 that has begun (this year or last)."""
+    match = _KW.match(text)
+    if match is None:
+        try:
+            return IsoWeek.parse(text)
+        except ValueError as exc:
+            raise OperatorError(f"--week: {exc} or 'KW47'") from None
+    number, year = int(match.group(1)), today.isocalendar().year
+    for candidate_year in (year, year - 1):
+        try:
+            candidate = IsoWeek.parse(f"{candidate_year}-W{number}")
+        except ValueError:
+            continue
+        if candidate <= IsoWeek.of(today):
+            return candidate
+    raise OperatorError(f"--week {text}: no week {number} in {year - 1} or {year}")
 
 
 def chosen_businesses(config: Config, business_name: str | None) -> list[BusinessConfig]:
@@ -62,24 +104,24 @@ def load_report(engine: Engine, business: BusinessConfig, week: IsoWeek) -> Week
     """The figures, or None when the business has no row yet (nothing crawled so far)."""
     with Session(engine) as session:
         row = get_business(session, business.name)
-    if row is None:
-        log.warning("report for %r skipped: business not in the database yet", business.name)
-        return None
-    with engine.connect() as conn:
-        return compute_report(conn, row, week, business.alerts.star_threshold)
+        if row is None:
+            log.warning("report for %r skipped: business not in the database yet", business.name)
+            return None
+        return compute_report(session, row, week, business.alerts.star_threshold)
 
 
-def _missing_recipients(
-    engine: Engine, business_id: int, week: IsoWeek, rcpts: list[str]
-) -> list[str]:
+def _recipient_keys(
+    engine: Engine, business_id: int, week: IsoWeek, rcpts: list[str], now: datetime,
+    resend: bool,
+) -> dict[str, str]:  # fmt: skip
+    """Dedup key → recipient of each report to queue: those not sent yet, and with
+    `resend` those sent already again, under a key of their own."""
     keys = {dedup_key(business_id, week, r): r for r in rcpts}
     with Session(engine) as session:
-        found = set(
-            session.exec(
-                select(Notification.dedup_key).where(col(Notification.dedup_key).in_(list(keys)))
-            )
-        )
-    return [r for k, r in keys.items() if k not in found]
+        found = existing_dedup_keys(session, keys)
+    if resend:
+        return {resend_key(k, now) if k in found else k: r for k, r in keys.items()}
+    return {k: r for k, r in keys.items() if k not in found}
 
 
 def _enqueue_one(
@@ -90,18 +132,20 @@ def _enqueue_one(
     business: BusinessConfig,
     week: IsoWeek,
     now: datetime,
+    resend: bool = False,
 ) -> int:
     report = load_report(engine, business, week)
     if report is None:
         return 0
-    recipients = _missing_recipients(engine, report.business_id, week, business.report_recipients())
+    recipients = _recipient_keys(
+        engine, report.business_id, week, business.report_recipients(), now, resend
+    )
     if not recipients:
         return 0
     rendered = render_report(env, report, chart)
     added = 0
     with session_scope(engine) as session:
-        for recipient in recipients:
-            key = dedup_key(report.business_id, week, recipient)
+        for key, recipient in recipients.items():
             message = build_message(rendered, config.mail.sender, recipient, now, key)
             added += enqueue(
                 session,
@@ -124,13 +168,19 @@ def enqueue_weekly_reports(
     now: datetime,
     business_name: str | None = None,
     week: str | None = None,
+    resend: bool = False,
+    running_week: bool = False,
 ) -> int:
-    """Render and enqueue each chosen business's report; returns the rows added."""
+    """Render and enqueue each chosen business's report; returns the rows added.
+
+    A report already queued for a week and recipient is not queued again, unless `resend`.
+    The week still running is refused unless `running_week` (the demo shows it at once).
+    """
     env, chart = make_environment(), TrendChart(TREND_WEEKS)
     added = 0
     for business in chosen_businesses(config, business_name):
-        iso = report_week(business, now, week)
-        count = _enqueue_one(engine, config, env, chart, business, iso, now)
+        iso = report_week(business, now, week, complete=not running_week)
+        count = _enqueue_one(engine, config, env, chart, business, iso, now, resend)
         log.info("weekly report %s for %r: %d message(s) enqueued", iso.label, business.name, count)
         added += count
     return added
@@ -141,7 +191,7 @@ def write_report_html(
 ) -> Path:
     """Write the report as one self-contained HTML file (chart inside) for a browser."""
     business = chosen_businesses(config, business_name)[0]
-    iso = report_week(business, datetime.now(ZoneInfo(business.timezone)), week)
+    iso = report_week(business, datetime.now(UTC), week, complete=False)
     report = load_report(engine, business, iso)
     if report is None:
         raise OperatorError(f"business {business_name!r} has no data yet; run a crawl first")

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import yaml
 from sqlalchemy.engine import Engine
-from sqlmodel import col, func, select
 
 from crawler.demo import DemoSite, serve_directory
 from crawler.demo.site import BUSINESS
@@ -27,8 +26,10 @@ from leumund.jobs.report import write_report_html
 from leumund.loading import load_config
 from leumund.parts import Parts, open_parts
 from leumund.service.scheduler import enabled_sources
+from storage import figures
 from storage.db import display_url, init_schema, session_scope
-from storage.models import Notification, NotificationKind, Review
+from storage.models import NotificationKind
+from storage.outbox import count_notifications
 
 DEFAULT_DIR = "leumund-demo"
 MARKER = ".leumund-demo"
@@ -85,12 +86,15 @@ class Demo:
     def mail_files(self) -> set[Path]:
         return set(self.parts.config.mail_directory().glob("*.eml"))
 
-    def run(self, reports: tuple[tuple[str, str], ...] = ()) -> PipelineResult:
+    def run(
+        self, reports: tuple[tuple[str, str], ...] = (), running_week: bool = False
+    ) -> PipelineResult:
         """The pipeline every other run uses, over every enabled source, told as it goes."""
         config = self.parts.config
         before = self.mail_files()
         crawls = tuple(enabled_sources(config))
-        result = run_pipeline(self.parts, Plan(crawls=crawls, reports=reports))
+        plan = Plan(crawls=crawls, reports=reports, running_week=running_week)
+        result = run_pipeline(self.parts, plan)
         for run in result.crawls:
             self.out(
                 f"  crawl: {run.status}, {run.pages} page(s), {run.reviews_new} new review(s)"
@@ -117,16 +121,12 @@ def _subject(path: Path) -> str:
 
 def count_alerts(engine: Engine) -> int:
     with session_scope(engine) as session:
-        return session.exec(
-            select(func.count())
-            .select_from(Notification)
-            .where(col(Notification.kind) == NotificationKind.ALERT.value)
-        ).one()
+        return count_notifications(session, kind=NotificationKind.ALERT.value)
 
 
 def count_reviews(engine: Engine) -> int:
     with session_scope(engine) as session:
-        return session.exec(select(func.count()).select_from(Review)).one()
+        return figures.count_reviews(session)
 
 
 def first_round(demo: Demo) -> None:
@@ -134,7 +134,7 @@ def first_round(demo: Demo) -> None:
     year, week, _ = parts.clock().isocalendar()
     week_id = f"{year}-W{week:02d}"
     demo.out("\n1) First run: crawl → classify → alerts → weekly report")
-    demo.run(reports=((BUSINESS, week_id),))
+    demo.run(reports=((BUSINESS, week_id),), running_week=True)
     report = write_report_html(
         parts.engine, parts.config, BUSINESS, week_id, demo.directory / "report.html"
     )

@@ -20,7 +20,6 @@ from typing import TypeVar
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy.engine import Engine
-from sqlmodel import col, select
 
 from leumund.config import Config
 from leumund.jobs.pipeline import (
@@ -49,7 +48,8 @@ from leumund.service.supervision import (
     with_db_retry,
 )
 from storage.db import init_schema, session_scope
-from storage.models import Business, Source
+from storage.registry import first_crawl_times
+from storage.registry import last_attempts as stored_last_attempts
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -137,10 +137,7 @@ def _first_line(exc: Exception) -> str:
 
 def last_attempts(engine: Engine) -> dict[tuple[str, str], datetime | None]:
     with session_scope(engine) as session:
-        rows = session.exec(
-            select(Business.name, Source.name, Source.last_attempt_at).join(Business)
-        )
-        return {(b, s): at for b, s, at in rows}
+        return stored_last_attempts(session)
 
 
 def reports_to_catch_up(engine: Engine, config: Config, now: datetime) -> list[str]:
@@ -151,12 +148,7 @@ def reports_to_catch_up(engine: Engine, config: Config, now: datetime) -> list[s
             slot = report_slot(business, now)
             if slot is None:
                 continue
-            first = session.exec(
-                select(Source.first_crawl_at)
-                .join(Business)
-                .where(Business.name == business.name, col(Source.first_crawl_at).is_not(None))
-            ).all()
-            if any(at is not None and at <= slot for at in first):
+            if any(at <= slot for at in first_crawl_times(session, business.name)):
                 due.append(business.name)
     return due
 

@@ -10,15 +10,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from leumund.config import BusinessConfig, Config, SourceConfig, parse_interval
 from leumund.service.scheduler import crontab_trigger, health_trigger, is_overdue, report_trigger
 from storage.db import session_scope
-from storage.models import Business, Notification, NotificationStatus, Review, Source
-from storage.outbox import counts_by_business
+from storage.figures import count_reviews, reviews_per_model
+from storage.models import NotificationStatus, Source
+from storage.outbox import counts_by_business, latest_notifications
+from storage.registry import get_business, sources_of_business
 
 FAILED_SHOWN = 20
 
@@ -90,10 +91,8 @@ def _source_status(
     now: datetime,
 ) -> SourceStatus:  # fmt: skip
     reviews = 0
-    if row is not None:
-        reviews = session.exec(
-            select(func.count()).select_from(Review).where(Review.source_id == row.id)
-        ).one()
+    if row is not None and row.id is not None:
+        reviews = count_reviews(session, source_id=row.id)
     last_attempt = row.last_attempt_at if row else None
     return SourceStatus(
         name=sconf.name,
@@ -112,12 +111,10 @@ def _source_status(
 def _business_status(
     session: Session, business: BusinessConfig, now: datetime, counts: dict[int, dict[str, int]]
 ) -> BusinessStatus:
-    row = session.exec(select(Business).where(Business.name == business.name)).first()
+    row = get_business(session, business.name)
     sources: dict[str, Source] = {}
-    if row is not None:
-        sources = {
-            s.name: s for s in session.exec(select(Source).where(Source.business_id == row.id))
-        }
+    if row is not None and row.id is not None:
+        sources = {s.name: s for s in sources_of_business(session, row.id)}
     statuses = [
         _source_status(session, business, sources.get(s.name), s, now) for s in business.sources
     ]
@@ -136,33 +133,29 @@ def _business_status(
 
 
 def _models_used(session: Session) -> tuple[dict[str, int], int]:
-    rows = session.exec(
-        select(Review.sentiment_model, func.count()).group_by(col(Review.sentiment_model))
-    ).all()
-    used = {model: n for model, n in rows if model is not None}
-    unclassified = sum(n for model, n in rows if model is None)
+    rows = reviews_per_model(session)
+    used = {model: n for model, n in rows.items() if model is not None}
+    unclassified = rows.get(None, 0)
     return used, unclassified
 
 
 def _failed(session: Session, limit: int) -> list[FailedNotification]:
     """The most recent notifications given up on, newest first."""
-    rows = session.exec(
-        select(Notification, Business.name)
-        .join(Business, isouter=True)
-        .where(Notification.status == NotificationStatus.FAILED.value)
-        .order_by(col(Notification.id).desc())
-        .limit(limit)
-    )
+    rows = latest_notifications(session, status=NotificationStatus.FAILED.value, limit=limit)
     return [
         FailedNotification(
-            business=name,
-            kind=n.kind,
-            recipient=n.recipient,
-            attempts=n.attempts,
-            last_error=(n.last_error or "").strip().split("\n", 1)[0] or "no error recorded",
+            business=entry.business_name,
+            kind=entry.notification.kind,
+            recipient=entry.notification.recipient,
+            attempts=entry.notification.attempts,
+            last_error=_first_line(entry.notification.last_error),
         )
-        for n, name in rows
+        for entry in rows
     ]
+
+
+def _first_line(error: str | None) -> str:
+    return (error or "").strip().split("\n", 1)[0] or "no error recorded"
 
 
 def collect_status(engine: Engine, config: Config, now: datetime) -> Status:

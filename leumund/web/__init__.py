@@ -1,0 +1,1 @@
+"""The dashboard: server-rendered pages over `storage/`, with the mails' wording and charts."""
