@@ -19,7 +19,6 @@ from alerts.i18n import crawl_error
 from crawler.demo.site import TRUSTPILOT_DIR, DemoSite
 from leumund.cli import main
 from leumund.jobs.alerts import send_due
-from leumund.jobs.classify import load_configured_classifier
 from leumund.jobs.health import check_sources
 from leumund.jobs.pipeline import sync_config
 from leumund.loading import load_config
@@ -173,10 +172,10 @@ def test_a_log_line_says_the_model_is_loading(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     config = load_config(write_config(tmp_path, FILE_MAIL), {})
-    with caplog.at_level(logging.INFO, logger="leumund.jobs.classify"):
-        classifier = load_configured_classifier(config)
+    with caplog.at_level(logging.INFO, logger="leumund.parts"):
+        classifier = build_parts(config).classifier()
     assert classifier is not None
-    lines = [r.getMessage() for r in caplog.records if r.name == "leumund.jobs.classify"]
+    lines = [r.getMessage() for r in caplog.records if r.name == "leumund.parts"]
     assert lines[0] == "loading sentiment model bundled …"
     assert lines[1].startswith(f"sentiment model {classifier.name} loaded in ")
     assert caplog.records[0].created <= caplog.records[1].created
