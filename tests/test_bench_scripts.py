@@ -33,6 +33,7 @@ def test_the_bench_folder_has_scripts() -> None:
 def test_bench_script_imports_and_parses_its_arguments(
     path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    monkeypatch.syspath_prepend(str(BENCH))  # scripts import their siblings, as when run
     module = _load(path, monkeypatch)
     monkeypatch.setattr(sys, "argv", [str(path), "--help"])
     with pytest.raises(SystemExit) as done:
