@@ -2,7 +2,8 @@
 # Run:   docker run -d --name leumund -v leumund-data:/data \
 #          -v $PWD/config.yaml:/etc/leumund/config.yaml:ro \
 #          -e LEUMUND_SMTP_PASSWORD leumund
-# (use storage.url: sqlite:////data/leumund.db or a PostgreSQL URL in config.yaml)
+# (use storage.url: sqlite:////data/leumund.db or a PostgreSQL URL in config.yaml, and
+#  mail.directory: /data/mail; with PostgreSQL see compose.yaml)
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -26,6 +27,9 @@ RUN pip install .
 USER leumund
 WORKDIR /data
 VOLUME ["/data"]
+# Healthy while the config loads and the database answers (`leumund status` exits 2 if not).
+HEALTHCHECK --interval=5m --timeout=60s --start-period=2m --retries=3 \
+    CMD leumund status > /dev/null || exit 1
 # SIGTERM (docker stop) stops the service cleanly.
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["leumund"]

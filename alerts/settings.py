@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 _EMAIL = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
 
@@ -22,7 +22,7 @@ Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "satur
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class QuietHours(Strict):
@@ -53,19 +53,23 @@ class SmtpSettings(Strict):
     security: Literal["starttls", "ssl", "none"] = "starttls"
     username: str | None = None
     password_env: str | None = None
-    timeout: float = Field(default=30.0, gt=0)
+    timeout: float = Field(default=30.0, gt=0, le=600)
 
 
 class MailSettings(Strict):
     backend: Literal["file", "smtp"] = "file"
     sender: str = "Leumund <leumund@localhost>"
     directory: str = "mail"
-    smtp: SmtpSettings | None = None
-    max_attempts: int = Field(default=6, ge=1)
-    retry_base_seconds: float = Field(default=60.0, ge=0)
+    smtp: SmtpSettings | None = Field(default=None, validate_default=True)
+    max_attempts: int = Field(default=6, ge=1, le=100)
+    retry_base_seconds: float = Field(default=60.0, ge=0, le=86400)
 
-    @model_validator(mode="after")
-    def _smtp_needs_section(self) -> MailSettings:
-        if self.backend == "smtp" and self.smtp is None:
+    @field_validator("smtp")
+    @classmethod
+    def _smtp_needs_section(
+        cls, smtp: SmtpSettings | None, info: ValidationInfo
+    ) -> SmtpSettings | None:
+        """A field check, so an error elsewhere in the section does not hide it."""
+        if info.data.get("backend") == "smtp" and smtp is None:
             raise ValueError("backend 'smtp' needs a 'smtp:' section with at least 'host'")
-        return self
+        return smtp

@@ -22,6 +22,7 @@ from aiosmtpd.controller import Controller
 
 from crawler.demo import DemoSite, serve_directory
 from leumund.loading import load_config
+from leumund.parts import build_parts
 from leumund.service.runner import Service, wait_for_database
 from storage.db import make_engine
 
@@ -82,7 +83,7 @@ def main() -> None:
         engine = make_engine(config.database_url())
         stop = threading.Event()
         wait_for_database(engine, config, stop)
-        service = Service(engine, config, stop)
+        service = Service(build_parts(config, engine=engine), stop)
         service.crawl_and_process("Bäckerei Beispiel", "trustpilot")  # backlog + model warm-up
         print(f"download_delay {args.delay:g} s; first crawl done, {len(inbox.arrivals)} mail(s)")
         for run in range(args.runs):

@@ -32,6 +32,7 @@ from leumund.jobs.alerts import decide_alerts
 from leumund.jobs.pipeline import sync_config
 from leumund.jobs.report import enqueue_weekly_reports
 from leumund.loading import load_config
+from leumund.parts import build_parts
 from storage.db import init_schema, make_engine
 from storage.models import Review, Source
 
@@ -154,7 +155,8 @@ def main() -> None:
           f" generated in {time.perf_counter() - t0:.1f} s ({workdir})")  # fmt: skip
 
     t0 = time.perf_counter()
-    decided = decide_alerts(engine, config, now)
+    parts = build_parts(config, engine=engine)
+    decided = decide_alerts(parts, now)
     print(f"decide alerts, nothing new: {time.perf_counter() - t0:.2f} s ({decided} decided)")
     crawl = review_rows(sources[:1], 10, now, rng)
     for i, row in enumerate(crawl):
@@ -162,7 +164,7 @@ def main() -> None:
                    rating=1.0 if i < 3 else 5.0)  # fmt: skip
     bulk_insert(engine, crawl)
     t0 = time.perf_counter()
-    decided = decide_alerts(engine, config, now)
+    decided = decide_alerts(parts, now)
     print(f"decide alerts after a crawl with 10 new reviews: "
           f"{time.perf_counter() - t0:.2f} s ({decided} alert rows)")  # fmt: skip
 

@@ -26,9 +26,9 @@ from starlette.testclient import TestClient
 from starlette.types import Receive, Scope, Send
 
 from alerts.render import Renderer
-from leumund.jobs.alerts import make_mailer
 from leumund.jobs.pipeline import sync_config
 from leumund.loading import load_config
+from leumund.parts import make_mailer
 from leumund.web.app import create_app
 from leumund.web.context import SESSION_COOKIE, WebContext
 from storage import web_auth

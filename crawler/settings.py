@@ -14,18 +14,18 @@ SOURCE_TYPES: tuple[str, ...] = (
 
 
 class CrawlerSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     contact_url: str = Field(
         default="https://github.com/leumund/leumund",
         description="URL in the User-Agent where site owners learn who crawls them",
     )
-    download_delay: float = Field(default=2.0, ge=0)
+    download_delay: float = Field(default=2.0, ge=0, le=3600)
     autothrottle: bool = True
-    download_timeout: float = Field(default=30.0, gt=0)
-    retry_times: int = Field(default=3, ge=0)
-    max_pages: int = Field(default=5, ge=1)
-    crawl_timeout: float = Field(default=600.0, gt=0)
+    download_timeout: float = Field(default=30.0, gt=0, le=3600)
+    retry_times: int = Field(default=3, ge=0, le=20)
+    max_pages: int = Field(default=5, ge=1, le=1000)
+    crawl_timeout: float = Field(default=600.0, gt=0, le=86400)
     max_page_mb: float = Field(
         default=10.0,
         gt=0,

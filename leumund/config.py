@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import time, timedelta
 from ipaddress import ip_network
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -25,8 +25,11 @@ from pydantic import (
     PrivateAttr,
     SecretStr,
     StringConstraints,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
     model_validator,
 )
+from pydantic_core import InitErrorDetails
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -36,8 +39,9 @@ from crawler.settings import SOURCE_TYPES, CrawlerSettings
 from sentiment.settings import SentimentSettings
 from sentiment.topics.settings import TopicSettings
 
-_INTERVAL = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
+_INTERVAL = re.compile(r"^\s*(\d{1,9})\s*([smhdw])\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+MAX_INTERVAL = timedelta(days=366)
 
 
 def parse_interval(value: str) -> timedelta | None:
@@ -51,8 +55,8 @@ def parse_interval(value: str) -> timedelta | None:
 def _check_schedule(value: str) -> str:
     interval = parse_interval(value)
     if interval is not None:
-        if interval < timedelta(minutes=1):
-            raise ValueError(f"expected an interval of at least '1m', got {value!r}")
+        if not timedelta(minutes=1) <= interval <= MAX_INTERVAL:
+            raise ValueError(f"expected an interval from '1m' to '366d', got {value!r}")
         return value
     if len(value.split()) == 5:
         try:
@@ -105,10 +109,58 @@ SECRET_ENV_KEYS = ("api_key_env", "client_id_env", "client_secret_env", "refresh
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
-class SourceConfig(Strict):
+class Checked(Strict):
+    """A section whose checks across keys run even when some of its keys are invalid, so
+    the operator gets every problem in one round instead of one layer per fix."""
+
+    @classmethod
+    def cross_problems(cls, data: dict[str, Any]) -> list[str]:
+        """Problems across keys, read from the raw mapping ("key: what is wrong")."""
+        return []
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _every_problem(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        extra = cls.cross_problems(data) if isinstance(data, dict) else []
+        try:
+            value = handler(data)
+        except ValidationError as exc:
+            if not extra:
+                raise
+            raise _merged(cls.__name__, data, exc, extra) from None
+        if extra:
+            raise _merged(cls.__name__, data, None, extra)
+        return value
+
+
+def _merged(
+    title: str, data: Any, exc: ValidationError | None, problems: list[str]
+) -> ValidationError:
+    errors = [
+        InitErrorDetails(type=e["type"], loc=e["loc"], input=e["input"], ctx=e.get("ctx", {}))
+        for e in (exc.errors() if exc else [])
+    ]
+    errors += [
+        InitErrorDetails(type="value_error", loc=(), input=data, ctx={"error": ValueError(p)})
+        for p in problems
+    ]
+    return ValidationError.from_exception_data(title, errors)
+
+
+def _text(data: dict[str, Any], key: str) -> str:
+    value = data.get(key)
+    return value if isinstance(value, str) else ""
+
+
+def _section(data: dict[str, Any], key: str) -> dict[str, Any]:
+    value = data.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+class SourceConfig(Checked):
     name: str = Field(min_length=1)
     type: str
     label: (
@@ -117,7 +169,7 @@ class SourceConfig(Strict):
     url: str = ""
     schedule: Schedule = "6h"
     enabled: bool = True
-    max_pages: int | None = Field(default=None, ge=1)
+    max_pages: int | None = Field(default=None, ge=1, le=1000)
     next_page: str | None = None
     order: Literal["auto", "newest_first", "any"] = "auto"
     scale: Literal["auto", "stars", "points10", "percent", "grade"] = "auto"
@@ -128,17 +180,21 @@ class SourceConfig(Strict):
     client_secret_env: str | None = None
     refresh_token_env: str | None = None
 
-    @model_validator(mode="after")
-    def _type_needs(self) -> SourceConfig:
-        if self.type not in SOURCE_TYPES:
+    @classmethod
+    def cross_problems(cls, data: dict[str, Any]) -> list[str]:
+        kind = data.get("type")
+        if not isinstance(kind, str):
+            return []  # missing or not text: the key's own error says so
+        if kind not in SOURCE_TYPES:
             known = ", ".join(repr(t) for t in SOURCE_TYPES)
-            raise ValueError(f"type: expected one of {known}, got {self.type!r}")
-        missing = [f for f in _NEEDS.get(self.type, ()) if not getattr(self, f)]
+            return [f"type: expected one of {known}, got {kind!r}"]
+        missing = [f for f in _NEEDS.get(kind, ()) if not data.get(f)]
         if missing:
-            raise ValueError(f"type {self.type!r} needs {', '.join(missing)}")
-        if "url" in _NEEDS.get(self.type, ()) and not is_http_url(self.url):
-            raise ValueError(f"url: expected an http(s) URL like 'https://…', got {self.url!r}")
-        return self
+            return [f"type {kind!r} needs {', '.join(missing)}"]
+        url = data.get("url")
+        if "url" in _NEEDS[kind] and isinstance(url, str) and not is_http_url(url):
+            return [f"url: expected an http(s) URL like 'https://…', got {url!r}"]
+        return []
 
     def env_refs(self) -> dict[str, str]:
         """Key name → environment variable this source reads its secrets from."""
@@ -189,10 +245,11 @@ class StorageConfig(Strict):
 
 class ServiceSettings(Strict):
     operator_emails: list[Email] = Field(default_factory=list)
-    failure_threshold: int = Field(default=3, ge=1)
-    jitter_seconds: int = Field(default=120, ge=0)
+    failure_threshold: int = Field(default=3, ge=1, le=1000)
+    jitter_seconds: int = Field(default=120, ge=0, le=3600)
     health_check_time: time = time(7, 0)
-    outbox_interval_seconds: int = Field(default=60, ge=5)
+    outbox_interval_seconds: int = Field(default=60, ge=5, le=86400)
+    database_wait_seconds: int = Field(default=60, ge=0, le=86400)
     timezone: TimeZone = "Europe/Berlin"
 
 
@@ -227,7 +284,7 @@ class WebSettings(Strict):
     session_days: int = Field(default=14, ge=1, le=365)
 
 
-class Config(Strict):
+class Config(Checked):
     service: ServiceSettings = Field(default_factory=ServiceSettings)
     storage: StorageConfig = Field(default_factory=StorageConfig)
     crawler: CrawlerSettings = Field(default_factory=CrawlerSettings)
@@ -241,16 +298,6 @@ class Config(Strict):
     _secrets: dict[str, SecretStr] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
-    def _contact_url(self) -> Config:
-        """Site owners must be able to see who crawls them (it is in the User-Agent)."""
-        if not is_http_url(self.crawler.contact_url):
-            raise ValueError(
-                "crawler.contact_url: expected an http(s) URL where site owners can reach you,"
-                f" got {self.crawler.contact_url!r}"
-            )
-        return self
-
-    @model_validator(mode="after")
     def _known_kinds(self) -> Config:
         """Topic terms per kind are only used if a business can have that kind."""
         for kind in self.topics.kinds:
@@ -261,18 +308,9 @@ class Config(Strict):
                 )
         return self
 
-    @model_validator(mode="after")
-    def _smtp_password_encrypted(self) -> Config:
-        smtp = self.mail.smtp
-        if (
-            self.mail.backend == "smtp" and smtp is not None and smtp.security == "none"
-            and smtp.username and smtp.host not in _LOCAL_HOSTS
-        ):  # fmt: skip
-            raise ValueError(
-                "mail.smtp.security: 'none' with a username would send the password"
-                " unencrypted; use 'starttls' or 'ssl' (only a relay on localhost may use 'none')"
-            )
-        return self
+    @classmethod
+    def cross_problems(cls, data: dict[str, Any]) -> list[str]:
+        return [*_contact_url_problems(data), *_smtp_password_problems(data)]
 
     @property
     def base_dir(self) -> Path:
@@ -313,16 +351,74 @@ class Config(Strict):
         return self
 
 
-def env_references(config: Config) -> list[tuple[str, str]]:
-    """(key path, variable name) for every secret the config reads from the environment."""
+def _contact_url_problems(data: dict[str, Any]) -> list[str]:
+    """Site owners must be able to see who crawls them (it is in the User-Agent)."""
+    url = _section(data, "crawler").get("contact_url", CrawlerSettings().contact_url)
+    if not isinstance(url, str) or is_http_url(url):
+        return []
+    return [
+        f"crawler.contact_url: expected an http(s) URL where site owners can reach you, got {url!r}"
+    ]
+
+
+def _smtp_password_problems(data: dict[str, Any]) -> list[str]:
+    mail = _section(data, "mail")
+    smtp = _section(mail, "smtp")
+    if (
+        mail.get("backend") == "smtp" and smtp.get("security") == "none"
+        and smtp.get("username") and smtp.get("host") not in _LOCAL_HOSTS
+    ):  # fmt: skip
+        return [
+            "mail.smtp.security: 'none' with a username would send the password"
+            " unencrypted; use 'starttls' or 'ssl' (only a relay on localhost may use 'none')"
+        ]
+    return []
+
+
+def _mappings(data: dict[str, Any], key: str) -> list[tuple[int, dict[str, Any]]]:
+    items = data.get(key)
+    if not isinstance(items, list):
+        return []
+    return [(i, item) for i, item in enumerate(items) if isinstance(item, dict)]
+
+
+def env_references(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """(key path, variable name) for every secret the config reads from the environment.
+
+    Read from the raw mapping, so a missing variable is reported beside every other
+    problem of the file, not only once the rest is valid.
+    """
     refs: list[tuple[str, str]] = []
-    smtp = config.mail.smtp
-    if config.mail.backend == "smtp" and smtp is not None and smtp.password_env:
-        refs.append(("mail.smtp.password_env", smtp.password_env))
-    for b, business in enumerate(config.businesses):
-        for s, source in enumerate(business.sources):
-            if not source.enabled:
+    mail = _section(data, "mail")
+    password_env = _text(_section(mail, "smtp"), "password_env")
+    if mail.get("backend") == "smtp" and password_env:
+        refs.append(("mail.smtp.password_env", password_env))
+    for b, business in _mappings(data, "businesses"):
+        for s, source in _mappings(business, "sources"):
+            if source.get("enabled", True) is False:
                 continue
-            for key, var in source.env_refs().items():
-                refs.append((f"businesses[{b}].sources[{s}].{key}", var))
+            for key in SECRET_ENV_KEYS:
+                if var := _text(source, key):
+                    refs.append((f"businesses[{b}].sources[{s}].{key}", var))
     return refs
+
+
+def duplicate_names(data: dict[str, Any]) -> list[str]:
+    """Two businesses, or two sources of one business, with the same name."""
+    problems: list[str] = []
+    seen: set[str] = set()
+    for b, business in _mappings(data, "businesses"):
+        name = _text(business, "name")
+        if name and name in seen:
+            problems.append(f"businesses[{b}].name: duplicate business name {name!r}")
+        seen.add(name)
+        names: set[str] = set()
+        for s, source in _mappings(business, "sources"):
+            source_name = _text(source, "name")
+            if source_name and source_name in names:
+                problems.append(
+                    f"businesses[{b}].sources[{s}].name: duplicate source name"
+                    f" {source_name!r} in business {name!r}"
+                )
+            names.add(source_name)
+    return problems

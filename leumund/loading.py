@@ -12,38 +12,79 @@ import yaml
 from pydantic import BaseModel, SecretStr, ValidationError
 from pydantic_core import ErrorDetails
 
-from leumund.config import Config, env_references
+from leumund.config import Config, duplicate_names, env_references
 from leumund.errors import ConfigError
 
 
 def load_config(path: Path, environ: Mapping[str, str]) -> Config:
-    """Load, validate and bind config.yaml; raise ConfigError with one line per problem."""
+    """Load, validate and bind config.yaml; raise ConfigError with one line per problem.
+
+    Every check runs on every load, so all problems come in one round: the file's keys,
+    checks across keys, duplicate names and environment variables alike.
+    """
     name = str(path)
-    data = _read_yaml(path)
+    data, problems = _read_yaml(path)
+    config: Config | None = None
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError([f"{name}: {line}" for line in _describe(exc, data)]) from None
-    problems = [f"{name}: {line}" for line in _duplicates(config)]
-    problems += [f"{name}: {line}" for line in _missing_dirs(config, path.resolve().parent)]
+        problems += _describe(exc, data)
+    problems += duplicate_names(data)
+    if config is not None:
+        problems += _missing_dirs(config, path.resolve().parent)
     secrets: dict[str, SecretStr] = {}
-    for key_path, var in env_references(config):
+    for key_path, var in env_references(data):
         if environ.get(var):
             secrets[var] = SecretStr(environ[var])
         else:
             problems.append(
-                f"{name}: {key_path}: environment variable {var} is not set;"
+                f"{key_path}: environment variable {var} is not set;"
                 f" export it before starting Leumund"
             )
-    if problems:
-        raise ConfigError(problems)
+    if problems or config is None:
+        raise ConfigError([f"{name}: {line}" for line in dict.fromkeys(problems)])
     return config.bind(path.resolve().parent, secrets)
 
 
-def _read_yaml(path: Path) -> dict[str, Any]:
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader that notes duplicate keys (PyYAML keeps the last silently) and
+    reports a number too long for Python at its line instead of failing without one."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.duplicates: list[str] = []
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        first: dict[str, int] = {}
+        for key_node, _ in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.value == "<<":
+                continue
+            line = key_node.start_mark.line + 1
+            if key_node.value in first:
+                self.duplicates.append(
+                    f"line {line}: duplicate key {key_node.value!r} (first on line"
+                    f" {first[key_node.value]}); keep only one"
+                )
+            first.setdefault(key_node.value, line)
+        return super().construct_mapping(node, deep=deep)
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        try:
+            return super().construct_yaml_int(node)
+        except ValueError:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"number with {len(node.value)} characters is too long",
+                node.start_mark,
+            ) from None  # fmt: skip
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
+
+
+def _read_text(path: Path) -> str:
     name = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(
             [
@@ -53,8 +94,14 @@ def _read_yaml(path: Path) -> dict[str, Any]:
         ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError([f"{name}: cannot read file: {exc}"]) from None
+
+
+def _read_yaml(path: Path) -> tuple[dict[str, Any], list[str]]:
+    """The mapping in the file, and its duplicate keys (reported with the other problems)."""
+    name = str(path)
+    loader = _Loader(_read_text(path))
     try:
-        data = yaml.safe_load(text)
+        data = loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
@@ -63,11 +110,15 @@ def _read_yaml(path: Path) -> dict[str, Any]:
         ) from None
     except yaml.YAMLError as exc:
         raise ConfigError([f"{name}: YAML syntax error: {exc}"]) from None
+    except RecursionError:
+        raise ConfigError([f"{name}: YAML nested too deeply to be a config file"]) from None
+    finally:
+        loader.dispose()
     if data is None:
-        return {}
+        raise ConfigError([f"{name}: the file is empty; copy the example config.yaml and edit it"])
     if not isinstance(data, dict):
         raise ConfigError([f"{name}: expected a mapping of settings at the top level"])
-    return data
+    return data, list(loader.duplicates)
 
 
 _SUB_KEY = re.compile(r"^([a-z_]+(?:\[\d+\])?(?:\.[^\W\d][\w-]*(?:\[\d+\])?)*): ")
@@ -112,6 +163,8 @@ def _describe_one(err: ErrorDetails, data: Any) -> str:
 _PLAIN = {
     "int_parsing": "a whole number",
     "int_type": "a whole number",
+    "int_parsing_size": "a smaller whole number",
+    "finite_number": "a finite number",
     "float_parsing": "a number",
     "float_type": "a number",
     "bool_parsing": "true or false",
@@ -171,24 +224,6 @@ def _inner_model(annotation: Any) -> type[BaseModel] | None:
         if found is not None:
             return found
     return None
-
-
-def _duplicates(config: Config) -> list[str]:
-    problems: list[str] = []
-    seen: set[str] = set()
-    for b, business in enumerate(config.businesses):
-        if business.name in seen:
-            problems.append(f"businesses[{b}].name: duplicate business name {business.name!r}")
-        seen.add(business.name)
-        names: set[str] = set()
-        for s, source in enumerate(business.sources):
-            if source.name in names:
-                problems.append(
-                    f"businesses[{b}].sources[{s}].name: duplicate source name"
-                    f" {source.name!r} in business {business.name!r}"
-                )
-            names.add(source.name)
-    return problems
 
 
 def _missing_dirs(config: Config, base: Path) -> list[str]:

@@ -18,6 +18,13 @@ SHARED = REPO.parent / "shared"
 PG_URL = os.environ.get("LEUMUND_TEST_DATABASE_URL", "")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """No test may reach the Hugging Face hub: a model id that is not on disk fails the same
+    way with or without a network. Set before collection imports transformers."""
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["TRANSFORMERS_OFFLINE"] = "1"
+
+
 def _pg_available() -> bool:
     if not PG_URL:
         return False

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from leumund.config import Config
 
 BUSINESS = "Bäckerei Beispiel"
 OWNER = "inhaber@example.de"
 OPERATOR = "it@example.de"
 
 
-def write_config(
-    directory: Path,
+def config_data(
     url: str,
     *,
     model: str,
@@ -24,9 +23,9 @@ def write_config(
     report: dict[str, Any] | None = None,
     schedule: str = "6h",
     crawler: dict[str, Any] | None = None,
-) -> Path:
-    """A config.yaml for one business with one Trustpilot-style source at `url`."""
-    data = {
+) -> dict[str, Any]:
+    """The settings of one business with one Trustpilot-style source at `url`."""
+    return {
         "service": {"operator_emails": [OPERATOR], "jitter_seconds": 0, **(service or {})},
         "storage": {"url": "sqlite:///service.db"},
         "crawler": {
@@ -48,15 +47,16 @@ def write_config(
             }
         ],
     }  # fmt: skip
+
+
+def write_config(directory: Path, url: str, *, model: str, **options: Any) -> Path:
+    """A config.yaml for one business with one Trustpilot-style source at `url`."""
     path = directory / "config.yaml"
+    data = config_data(url, model=model, **options)
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     return path
 
 
-def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    """Poll `condition` every 20 ms; fail with `what` when it does not come true in time."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
-        time.sleep(0.02)
+def make_config(directory: Path, url: str, *, model: str = "bundled", **options: Any) -> Config:
+    """The same settings as a validated `Config`, without a file (for parts built in tests)."""
+    return Config.model_validate(config_data(url, model=model, **options)).bind(directory, {})

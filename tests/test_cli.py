@@ -18,6 +18,7 @@ def test_help_lists_every_command_with_one_line_help() -> None:
         assert text and "\n" not in text, f"{name} has no one-line help"
 
 
+@pytest.mark.slow
 def test_operator_error_is_one_line_without_traceback(tmp_path: Path) -> None:
     bad = tmp_path / "config.yaml"
     bad.write_text("businesses: [{name: A}]\n", encoding="utf-8")
@@ -56,6 +57,7 @@ def _run(tmp_path: Path, url: str, *command: str) -> subprocess.CompletedProcess
 
 
 @pytest.mark.parametrize("command", [("crawl",), ("alerts", "send")])
+@pytest.mark.slow
 def test_unreachable_database_is_one_line_without_password(
     tmp_path: Path, command: tuple[str, ...]
 ) -> None:
@@ -69,6 +71,7 @@ def test_unreachable_database_is_one_line_without_password(
     )
 
 
+@pytest.mark.slow
 def test_sqlite_file_in_a_missing_directory_is_one_line(tmp_path: Path) -> None:
     proc = _run(tmp_path, f"sqlite:///{tmp_path}/missing/leumund.db", "alerts", "send")
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
@@ -78,6 +81,7 @@ def test_sqlite_file_in_a_missing_directory_is_one_line(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.slow
 def test_unsupported_database_url_is_refused_by_check_config(tmp_path: Path) -> None:
     proc = _run(tmp_path, "foo://bar", "crawl")
     assert proc.returncode == 2 and "Traceback" not in proc.stderr

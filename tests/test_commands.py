@@ -18,11 +18,11 @@ from sqlalchemy.engine import Engine
 from alerts.i18n import crawl_error
 from crawler.demo.site import TRUSTPILOT_DIR, DemoSite
 from leumund.cli import main
-from leumund.jobs.alerts import make_mailer, send_due
-from leumund.jobs.classify import load_configured_classifier
+from leumund.jobs.alerts import send_due
 from leumund.jobs.health import check_sources
 from leumund.jobs.pipeline import sync_config
 from leumund.loading import load_config
+from leumund.parts import build_parts
 from storage.crawls import CrawlOutcome, finish_run, start_run
 from storage.db import init_schema, make_engine, session_scope
 from storage.models import CrawlStatus, utcnow
@@ -146,7 +146,7 @@ def test_operator_mail_about_a_broken_source_is_german(tmp_path: Path) -> None:
         for _ in range(config.service.failure_threshold):
             _record_crawl(engine, CrawlStatus.FAILED, "HTTP 404 from https://tp.example.test/b")
         assert check_sources(engine, config, utcnow()) == 1
-        assert send_due(engine, config, make_mailer(config), utcnow()).emails == 1
+        assert send_due(build_parts(config, engine=engine), utcnow()).emails == 1
     finally:
         engine.dispose()
     [path] = (tmp_path / "mail").glob("*.eml")
@@ -172,10 +172,10 @@ def test_a_log_line_says_the_model_is_loading(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     config = load_config(write_config(tmp_path, FILE_MAIL), {})
-    with caplog.at_level(logging.INFO, logger="leumund.jobs.classify"):
-        classifier = load_configured_classifier(config)
+    with caplog.at_level(logging.INFO, logger="leumund.parts"):
+        classifier = build_parts(config).classifier()
     assert classifier is not None
-    lines = [r.getMessage() for r in caplog.records if r.name == "leumund.jobs.classify"]
+    lines = [r.getMessage() for r in caplog.records if r.name == "leumund.parts"]
     assert lines[0] == "loading sentiment model bundled …"
     assert lines[1].startswith(f"sentiment model {classifier.name} loaded in ")
     assert caplog.records[0].created <= caplog.records[1].created

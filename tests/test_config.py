@@ -212,7 +212,7 @@ def test_every_config_field_is_documented_in_example() -> None:
     [
         ("crawler:\n  max_pages: many\n", "crawler.max_pages: expected a whole number, got 'many'"),
         ("crawler:\n  download_delay: -1\n", "crawler.download_delay: expected a number ≥ 0.0"),
-        ("mail:\n  backend: smtp\n", "mail: backend 'smtp' needs a 'smtp:' section"),
+        ("mail:\n  backend: smtp\n", "mail.smtp: backend 'smtp' needs a 'smtp:' section"),
         ("mail:\n  backend: pigeon\n", "mail.backend: expected 'file' or 'smtp', got 'pigeon'"),
         ("storage:\n  urll: x\n", "storage.urll: unknown key; did you mean 'url'?"),
         ("service:\n  health_check_time: '25:00'\n", "expected a time of day like '07:00'"),

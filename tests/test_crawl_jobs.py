@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from pydantic import SecretStr
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from crawler import runner
 from crawler.demo.site import SCHEMA_DIR, TRUSTPILOT_DIR, DemoSite
 from crawler.runner import running_crawls, stop_running_crawls
 from leumund.cli import main
@@ -26,7 +28,9 @@ from storage.db import session_scope
 from storage.models import CrawlRun, CrawlStatus, Review, Source, utcnow
 from storage.registry import BusinessSpec, SourceSpec, get_source, sync_businesses
 from tests.httpserver import LocalServer, Reply
+from tests.waiting import wait_for
 
+PAGE_2 = f"/{TRUSTPILOT_DIR}?sort=recency&page=2"
 CRAWLER = {"download_delay": 0, "download_timeout": 5, "retry_times": 1, "crawl_timeout": 30}
 
 
@@ -65,6 +69,7 @@ def reviews(engine: Engine) -> list[Review]:
         return list(s.exec(select(Review).order_by(col(Review.published_at).desc())))
 
 
+@pytest.mark.slow
 def test_first_then_duplicate_then_new_then_edited(engine: Engine, tmp_path: Path) -> None:
     site = DemoSite(tmp_path / "site")
     with LocalServer(tmp_path / "site") as server:
@@ -89,6 +94,7 @@ def test_first_then_duplicate_then_new_then_edited(engine: Engine, tmp_path: Pat
     assert source is not None and source.reviews_seen_ever > 0 and source.last_error is None
 
 
+@pytest.mark.slow
 def test_structure_change_after_success_is_a_failed_run(engine: Engine, tmp_path: Path) -> None:
     DemoSite(tmp_path / "site")
     with LocalServer(tmp_path / "site") as server:
@@ -105,29 +111,58 @@ def test_structure_change_after_success_is_a_failed_run(engine: Engine, tmp_path
     assert (source.consecutive_failures, source.last_error) == (1, broken.error)
 
 
-def test_hang_keeps_reviews_received_and_closes_stale_runs(engine: Engine, tmp_path: Path) -> None:
+class _HeldClock:
+    """`time.monotonic` for the crawl runner: it stands still until the crawl provably hangs
+    (page 2 requested, page 1's six reviews received), then leaps past the hard deadline.
+
+    So the parent's kill comes after those events, however slowly a busy machine runs the
+    child; with a real 7 s limit a child that started slowly got 0 pages in time.
+    """
+
+    def __init__(self, hanging: Callable[[], bool]) -> None:
+        self.hanging = hanging
+        self.progress: list[runner._Progress] = []
+        self.start = time.monotonic()
+
+    def monotonic(self) -> float:
+        received = bool(self.progress) and len(self.progress[-1].items) >= 6
+        return self.start + (10_000 if received and self.hanging() else 0)
+
+    def watch(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        clock = self
+
+        class Watched(runner._Progress):
+            def __init__(self) -> None:
+                super().__init__()
+                clock.progress.append(self)
+
+        monkeypatch.setattr(runner, "_Progress", Watched)
+        monkeypatch.setattr(runner, "time", SimpleNamespace(monotonic=self.monotonic))
+
+
+@pytest.mark.slow
+def test_hang_keeps_reviews_received_and_closes_stale_runs(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     DemoSite(tmp_path / "site")
     with LocalServer(tmp_path / "site") as server:
-        server.script(f"/{TRUSTPILOT_DIR}?sort=recency&page=2", Reply(hang=True))
-        config = make_config(server.base_url, tmp_path, download_timeout=60, crawl_timeout=7)
+        server.script(PAGE_2, Reply(hang=True))
+        # crawl_timeout so long that the spider never closes itself (at 0.9 × the limit):
+        # the hard kill comes from the held clock, once the crawl hangs
+        config = make_config(server.base_url, tmp_path, download_timeout=900, crawl_timeout=600)
         with session_scope(engine) as s:  # a run whose process was killed long ago
             source = _synced_source(s, config)
             s.add(CrawlRun(source_id=source, started_at=utcnow() - timedelta(hours=2)))
-        started = time.monotonic()
+        _HeldClock(lambda: PAGE_2 in server.paths()).watch(monkeypatch)
         run = crawl(engine, config)
-        elapsed = time.monotonic() - started
     assert run.status == CrawlStatus.TIMEOUT.value
-    assert run.error == "crawl did not finish within 7 s; child process stopped"
+    assert run.error == "crawl did not finish within 600 s; child process stopped"
     assert (run.reviews_new, run.pages) == (6, 1)  # page 1 came before the hang: stored
     assert len(reviews(engine)) == 6
-    assert elapsed < 14
     with Session(engine) as s:
         runs = list(s.exec(select(CrawlRun).order_by(col(CrawlRun.id))))
     assert [r.status for r in runs] == ["failed", "timeout"]
     assert runs[0].error == INTERRUPTED and runs[0].finished_at is not None
-
-
-PAGE_2 = f"/{TRUSTPILOT_DIR}?sort=recency&page=2"
 
 
 def _source_row(engine: Engine, name: str = "tp") -> Source:
@@ -137,6 +172,7 @@ def _source_row(engine: Engine, name: str = "tp") -> Source:
     return source
 
 
+@pytest.mark.slow
 def test_failed_later_page_is_not_a_success_and_next_crawl_goes_past_it(
     engine: Engine, tmp_path: Path
 ) -> None:
@@ -161,6 +197,7 @@ def test_failed_later_page_is_not_a_success_and_next_crawl_goes_past_it(
     assert sum(1 for r in stored if r.author.startswith("Gast") and r.rating == 1.0) == 4
 
 
+@pytest.mark.slow
 def test_shutdown_mid_crawl_stores_reviews_but_is_not_a_success(
     engine: Engine, tmp_path: Path
 ) -> None:
@@ -171,7 +208,7 @@ def test_shutdown_mid_crawl_stores_reviews_but_is_not_a_success(
         runs: list[CrawlRun] = []
         worker = threading.Thread(target=lambda: runs.append(crawl(engine, config)))
         worker.start()
-        _wait_for(lambda: PAGE_2 in server.paths())
+        wait_for(lambda: PAGE_2 in server.paths(), "page 2 to be requested")
         assert stop_running_crawls(grace=10) == 1
         worker.join(timeout=20)
         server.routes.clear()
@@ -183,13 +220,6 @@ def test_shutdown_mid_crawl_stores_reviews_but_is_not_a_success(
     assert len(reviews(engine)) == 12 and running_crawls() == []
 
 
-def _wait_for(condition: Callable[[], bool], timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.05)
-
-
 def _synced_source(session: Session, config: Config) -> int:
     business = config.businesses[0]
     specs = tuple(SourceSpec(s.name, s.type, s.url, s.enabled) for s in business.sources)
@@ -199,6 +229,7 @@ def _synced_source(session: Session, config: Config) -> int:
     return source.id
 
 
+@pytest.mark.slow
 def test_crawl_all_unknown_business_crawls_nothing(engine: Engine, tmp_path: Path) -> None:
     config = make_config("http://127.0.0.1:9", tmp_path)
     assert crawl_all(engine, config, "Unbekannt") == []
@@ -213,6 +244,7 @@ def _write_config(tmp_path: Path, base_url: str, **crawler: Any) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_try_source_json_keys_and_crawl_command(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -235,6 +267,7 @@ def test_try_source_json_keys_and_crawl_command(
     assert crawled.startswith("Bäckerei Beispiel / web: ok, 2 pages, 12 new, 0 updated")
 
 
+@pytest.mark.slow
 def test_try_source_unreachable_is_one_line_and_nonzero(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -249,6 +282,7 @@ def test_try_source_unreachable_is_one_line_and_nonzero(
     assert err == [f"leumund: try-source: HTTP 404 from {server.url('/shop')}"]
 
 
+@pytest.mark.slow
 def test_try_source_refused_connection_is_exactly_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -10,7 +10,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from leumund.config import Config
-from leumund.jobs.classify import classify_pending, load_configured_classifier
+from leumund.jobs.classify import classify_pending
+from leumund.parts import build_parts
 from sentiment.base import LABELS, Classifier
 from sentiment.cleaning import review_text
 from storage.db import session_scope
@@ -37,6 +38,11 @@ def config_for(model: str, base: Path) -> Config:
     return Config.model_validate({"sentiment": {"model": model, "batch_size": 2}}).bind(base, {})
 
 
+def load_configured_classifier(config: Config, engine: Engine) -> Classifier | None:
+    """The classifier as every run gets it: from the parts, loaded once."""
+    return build_parts(config, engine=engine).classifier()
+
+
 def add_reviews(engine: Engine) -> None:
     with session_scope(engine) as session:
         _, source = make_business_and_source(session)
@@ -54,7 +60,7 @@ def reviews(engine: Engine) -> list[Review]:
 
 def test_classifies_every_pending_review_once(engine: Engine, model_dir: Path) -> None:
     add_reviews(engine)
-    classifier = load_configured_classifier(config_for("model", model_dir.parent))
+    classifier = load_configured_classifier(config_for("model", model_dir.parent), engine)
     assert classifier is not None
     assert classify_pending(engine, classifier, batch_size=2) == len(TEXTS)
     stored = reviews(engine)
@@ -71,7 +77,7 @@ def test_classifies_every_pending_review_once(engine: Engine, model_dir: Path) -
 
 def test_edited_review_is_classified_again(engine: Engine, model_dir: Path) -> None:
     add_reviews(engine)
-    classifier = load_configured_classifier(config_for(str(model_dir), model_dir.parent))
+    classifier = load_configured_classifier(config_for(str(model_dir), model_dir.parent), engine)
     assert classifier is not None
     classify_pending(engine, classifier, batch_size=10)
     with session_scope(engine) as session:
@@ -92,13 +98,13 @@ def test_unloadable_model_leaves_reviews_for_later(
     engine: Engine, model_dir: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     add_reviews(engine)
-    with caplog.at_level(logging.ERROR, logger="leumund.jobs.classify"):
-        missing = load_configured_classifier(config_for("acme/not-cached", tmp_path))
+    with caplog.at_level(logging.ERROR, logger="leumund.parts"):
+        missing = load_configured_classifier(config_for("acme/not-cached", tmp_path), engine)
     assert missing is None
-    [record] = [r for r in caplog.records if r.name == "leumund.jobs.classify"]
+    [record] = [r for r in caplog.records if r.name == "leumund.parts"]
     assert "acme/not-cached" in record.getMessage()
     assert "\n" not in record.getMessage()
     assert all(r.sentiment_label is None for r in reviews(engine))
-    later: Classifier | None = load_configured_classifier(config_for(str(model_dir), tmp_path))
+    later = load_configured_classifier(config_for(str(model_dir), tmp_path), engine)
     assert later is not None
     assert classify_pending(engine, later, batch_size=3) == len(TEXTS)

@@ -31,8 +31,11 @@ from crawler.demo.server import resolve_file
 from storage.db import init_schema, make_engine
 from storage.models import CrawlRun, Notification, NotificationStatus, Review, Source
 from tests.sentiment_tiny import GUHR_LABELS, build_tiny_model
-from tests.service_support import BUSINESS, wait_for, write_config
+from tests.service_support import BUSINESS, write_config
 from tests.smtp_server import SmtpServer
+from tests.waiting import wait_for
+
+pytestmark = pytest.mark.slow  # starts processes
 
 
 class SlowSite:
@@ -195,7 +198,7 @@ def _run_and_kill(
     # 1. mid-crawl: the crawl run is open and pages are being fetched (slowly)
     http.delay = 0.4
     service = Service(config, log)
-    wait_for(lambda: _crawls(engine, "running") == 1 and http.requests >= 2, 60, "a crawl")
+    wait_for(lambda: _crawls(engine, "running") == 1 and http.requests >= 2, "a crawl")
     service.kill()
     assert _reviews(engine) == 0 and _crawls(engine, "ok") == 0
 
@@ -203,7 +206,7 @@ def _run_and_kill(
     # its reviews are stored, classification has not finished
     http.delay = 0.0
     service = Service(config, log)
-    wait_for(lambda: _crawls(engine, "ok") == 1, 30, "the interrupted crawl to be made up")
+    wait_for(lambda: _crawls(engine, "ok") == 1, "the interrupted crawl to be made up")
     service.kill()
     assert _reviews(engine) == 12
     assert _reviews(engine, classified=True) < 12, "killed too late to be mid-classify"
@@ -215,7 +218,7 @@ def _run_and_kill(
     crawls_before = _crawls(engine)
     slow_data.delay = 3.0
     service = Service(config, log)
-    wait_for(slow_data.started.is_set, 60, "an email to be sent")
+    wait_for(slow_data.started.is_set, "an email to be sent")
     service.kill()
     assert _crawls(engine) == crawls_before + 1  # 60 missed one-minute slots: one run
 
@@ -230,9 +233,9 @@ def _run_and_kill(
             rows = session.exec(select(Notification)).all()
         return bool(rows) and all(r.status == "sent" for r in rows) and len(smtp.received) >= 4
 
-    wait_for(all_sent, 60, "every notification to be sent")
+    wait_for(all_sent, "every notification to be sent")
     service.proc.send_signal(signal.SIGTERM)
-    assert service.proc.wait(timeout=15) == 0
+    assert service.proc.wait(timeout=120) == 0  # a guard against a hang, not a budget
     with Session(engine) as session:
         last = session.exec(select(CrawlRun).order_by(col(CrawlRun.id).desc())).first()
     assert last is not None and last.status != "running"  # finished or stopped, recorded

@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session, select
 
 from leumund.loading import load_config
+from leumund.parts import build_parts
 from leumund.service.runner import Service, wait_for_database
 from storage.db import make_engine, session_scope
 from storage.models import Notification, ReviewData
@@ -92,7 +93,8 @@ def test_postgresql_restart_mid_run_is_waited_out(
             item = ReviewData("r-1", "Kunde", 1.0, 1.0, "1-5", "Nie wieder", "Kalt.", "de", None)
             upsert_reviews(session, source, [item])
         proxy.restart(1.5)
-        service = Service(engine, config, stop, db_retry_delays=(0.5, 1.0, 2.0, 4.0))
+        parts = build_parts(config, engine=engine)
+        service = Service(parts, stop, db_retry_delays=(0.5, 1.0, 2.0, 4.0))
         with caplog.at_level(logging.WARNING):
             service.process()
         assert "database unavailable" in caplog.text

@@ -33,6 +33,7 @@ def _subjects(mail_dir: Path) -> list[str]:
     return subjects
 
 
+@pytest.mark.slow
 def test_demo_runs_end_to_end_in_a_fresh_folder(tmp_path: Path) -> None:
     target = tmp_path / "leumund-demo"
     done = subprocess.run(

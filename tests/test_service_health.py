@@ -15,6 +15,7 @@ from leumund.config import Config
 from leumund.jobs.alerts import send_due
 from leumund.jobs.health import check_sources
 from leumund.jobs.pipeline import sync_config
+from leumund.parts import build_parts
 from storage.crawls import CrawlOutcome, finish_run, start_run
 from storage.db import session_scope
 from storage.models import CrawlStatus, Notification, NotificationKind, Source, utcnow
@@ -84,9 +85,10 @@ def test_one_broken_email_after_threshold_and_one_when_recovered(any_engine: Eng
     kinds = [r.kind for r in _operator_mail(engine)]
     assert kinds == [NotificationKind.SOURCE_BROKEN.value, NotificationKind.SOURCE_RECOVERED.value]
     with SmtpServer() as server:
-        mailer = SmtpMailer(host=server.host, port=server.port, security="none")
-        send_due(engine, config, mailer, utcnow())
-        send_due(engine, config, mailer, utcnow())
+        parts = build_parts(config, engine=engine)
+        parts.mailer = SmtpMailer(host=server.host, port=server.port, security="none")
+        send_due(parts, utcnow())
+        send_due(parts, utcnow())
         received = server.received
     assert [r.rcpt_tos for r in received] == [["it@example.de"], ["it@example.de"]]
     assert "funktioniert wieder" in str(received[1].message["Subject"])

@@ -8,6 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # starts processes
+
 
 def _log_line(tmp_path: Path, fmt: str = "text") -> str:
     """One line logged by a fresh process in Berlin time, set up as the CLI does."""

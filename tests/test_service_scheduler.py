@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -29,6 +28,7 @@ from storage.crawls import CrawlOutcome, finish_run, start_run
 from storage.db import session_scope
 from storage.models import CrawlStatus, Source, utcnow
 from storage.registry import get_source
+from tests.waiting import wait_for
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -201,11 +201,12 @@ def test_catch_up_runs_each_overdue_source_exactly_once() -> None:
     schedule_catch_up(scheduler, [("Bäckerei Beispiel", "tp"), ("Praxis", "tp")], now, 0.05)
     scheduler.start()
     try:
-        deadline = datetime.now(UTC) + timedelta(seconds=5)
-        while len([c for c in calls.log if c[0] == "crawl"]) < 2 and datetime.now(UTC) < deadline:
+
+        def both_crawled() -> bool:
             scheduler.wakeup()
-            time.sleep(0.05)
-        time.sleep(0.3)
+            return len([c for c in calls.log if c[0] == "crawl"]) >= 2
+
+        wait_for(both_crawled, "both catch-up crawls")
     finally:
         scheduler.shutdown(wait=True)
     crawls = sorted(c for c in calls.log if c[0] == "crawl")

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from alerts.render import Renderer
 from leumund.config import Config
-from leumund.jobs.alerts import make_mailer
+from leumund.parts import make_mailer
 from leumund.web.context import WebContext
 from storage.db import session_scope
 from storage.models import Business, Review, Source

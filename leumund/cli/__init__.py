@@ -11,21 +11,27 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from leumund.cli import registry
-from leumund.cli.args import SubParsers, add_config_arg, default_config
+from leumund.cli.args import (
+    Handler,
+    PartsHandler,
+    SubParsers,
+    add_config_arg,
+    config_from,
+    default_config,
+)
 from leumund.errors import ConfigError, LeumundError, OperatorError
 from leumund.loading import load_config
 from leumund.logs import configure_logging
+from leumund.parts import Parts, open_parts
 from storage.db import display_url
 
 log = logging.getLogger(__name__)
-
-Handler = Callable[[argparse.Namespace], int]
 
 
 def _check_config(args: argparse.Namespace) -> int:
@@ -77,13 +83,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _dispatch(args: argparse.Namespace, parts: Parts | None) -> int:
+    """Run the chosen command; commands that work on the parts get them built here, once."""
+    handler: PartsHandler | None = getattr(args, "parts_handler", None)
+    if handler is None:
+        plain: Handler = args.handler
+        return plain(args)
+    if parts is not None:
+        return handler(args, parts)
+    with open_parts(config_from(args)) as built:
+        return handler(args, built)
+
+
+def main(argv: Sequence[str] | None = None, parts: Parts | None = None) -> int:
+    """The CLI; `parts`, when given, replace those built from --config (tests)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     configure_logging(args.verbose, args.log_format)
-    handler: Handler = args.handler
     try:
-        status = handler(args)
+        status = _dispatch(args, parts)
         sys.stdout.flush()  # a reader that went away shows here, not at interpreter exit
         return status
     except ConfigError as exc:

@@ -19,11 +19,12 @@ from sqlmodel import Session
 from crawler.runner import run_crawl
 from crawler.settings import SOURCE_TYPES
 from crawler.spec import CrawlResult
-from leumund.cli.args import SubParsers, add_config_arg, config_from
+from leumund.cli.args import SubParsers, add_config_arg, config_from, with_parts
 from leumund.config import SECRET_ENV_KEYS, Config, SourceConfig
 from leumund.errors import OperatorError
 from leumund.jobs.crawl import crawl_all, crawl_spec
-from storage.db import init_schema, make_engine
+from leumund.parts import Parts
+from storage.db import init_schema
 from storage.models import CrawlStatus, ReviewData
 from storage.registry import source_names
 
@@ -75,8 +76,7 @@ def register(sub: SubParsers) -> None:
     p = sub.add_parser("crawl", help="crawl now and store the reviews")
     p.add_argument("--business", help="only this business")
     p.add_argument("--source", help="only this source (by name)")
-    add_config_arg(p)
-    p.set_defaults(handler=_crawl)
+    with_parts(p, _crawl)
 
 
 def _config_or_defaults(args: argparse.Namespace) -> Config:
@@ -185,16 +185,11 @@ def _source_names(engine: Engine, source_ids: list[int]) -> dict[int, str]:
         return {sid: f"{business} / {source}" for sid, (business, source) in names.items()}
 
 
-def _crawl(args: argparse.Namespace) -> int:
-    config = config_from(args)
-    _check_names(config, args.business, args.source)
-    engine = make_engine(config.database_url())
-    try:
-        init_schema(engine)
-        runs = crawl_all(engine, config, args.business, args.source)
-        names = _source_names(engine, [run.source_id for run in runs])
-    finally:
-        engine.dispose()
+def _crawl(args: argparse.Namespace, parts: Parts) -> int:
+    _check_names(parts.config, args.business, args.source)
+    init_schema(parts.engine)
+    runs = crawl_all(parts.engine, parts.config, args.business, args.source)
+    names = _source_names(parts.engine, [run.source_id for run in runs])
     for run in runs:
         error = f" — {run.error}" if run.error else ""
         notes = f" ({run.notes})" if run.notes else ""

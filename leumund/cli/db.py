@@ -5,32 +5,25 @@ from __future__ import annotations
 
 import argparse
 
-from leumund.cli.args import SubParsers, add_config_arg, config_from
+from leumund.cli.args import SubParsers, with_parts
+from leumund.parts import Parts
 from storage import migrate
-from storage.db import display_url, init_schema, make_engine
+from storage.db import display_url, init_schema
 
 
-def _upgrade(args: argparse.Namespace) -> int:
-    url = config_from(args).database_url()
-    engine = make_engine(url)
-    try:
-        before = migrate.current_revision(engine)
-        init_schema(engine)
-        after = migrate.current_revision(engine)
-    finally:
-        engine.dispose()
+def _upgrade(args: argparse.Namespace, parts: Parts) -> int:
+    url, engine = parts.config.database_url(), parts.engine
+    before = migrate.current_revision(engine)
+    init_schema(engine)
+    after = migrate.current_revision(engine)
     change = "already up to date" if before == after else f"upgraded from {before or 'none'}"
     print(f"database {display_url(url)}: revision {after} ({change})")
     return 0
 
 
-def _current(args: argparse.Namespace) -> int:
-    url = config_from(args).database_url()
-    engine = make_engine(url)
-    try:
-        current = migrate.current_revision(engine)
-    finally:
-        engine.dispose()
+def _current(args: argparse.Namespace, parts: Parts) -> int:
+    url = parts.config.database_url()
+    current = migrate.current_revision(parts.engine)
     head = migrate.head_revision()
     state = "up to date" if current == head else f"needs `leumund db upgrade` to {head}"
     print(f"database {display_url(url)}: revision {current or 'none'} ({state})")
@@ -41,8 +34,6 @@ def register(sub: SubParsers) -> None:
     db = sub.add_parser("db", help="database schema: upgrade or show the revision")
     actions = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     up = actions.add_parser("upgrade", help="bring the schema to the newest revision")
-    add_config_arg(up)
-    up.set_defaults(handler=_upgrade)
+    with_parts(up, _upgrade)
     cur = actions.add_parser("current", help="show the schema revision (exit 1 if behind)")
-    add_config_arg(cur)
-    cur.set_defaults(handler=_current)
+    with_parts(cur, _current)

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import argparse
-from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy.engine import Engine
-
-from leumund.cli.args import SubParsers, add_config_arg, config_from
-from leumund.config import Config
+from leumund.cli.args import SubParsers, with_parts
 from leumund.errors import OperatorError
-from leumund.jobs.alerts import make_mailer, send_due
+from leumund.jobs.alerts import send_due
 from leumund.jobs.report import chosen_businesses, enqueue_weekly_reports, write_report_html
-from storage.db import init_schema, make_engine
+from leumund.parts import Parts
+from storage.db import init_schema
 
 
 def register(sub: SubParsers) -> None:
@@ -32,38 +29,32 @@ def register(sub: SubParsers) -> None:
         "--resend", action="store_true", help="send the report again although it was sent"
     )
     p.add_argument("--out", type=Path, help="write the report to this HTML file instead")
-    add_config_arg(p)
-    p.set_defaults(handler=_report)
+    with_parts(p, _report)
 
 
-def _report(args: argparse.Namespace) -> int:
-    config = config_from(args)
-    engine = make_engine(config.database_url())
-    try:
-        init_schema(engine)
-        if args.out is not None:
-            return _write_file(args, engine, config)
-        return _send(args, engine, config)
-    finally:
-        engine.dispose()
+def _report(args: argparse.Namespace, parts: Parts) -> int:
+    init_schema(parts.engine)
+    if args.out is not None:
+        return _write_file(args, parts)
+    return _send(args, parts)
 
 
-def _write_file(args: argparse.Namespace, engine: Engine, config: Config) -> int:
-    names = [b.name for b in chosen_businesses(config, args.business)]
+def _write_file(args: argparse.Namespace, parts: Parts) -> int:
+    names = [b.name for b in chosen_businesses(parts.config, args.business)]
     if len(names) != 1:
         raise OperatorError(
             f"--out writes one business's report; choose one with --business ({len(names)}"
             " businesses have reports enabled)"
         )
-    path = write_report_html(engine, config, names[0], args.week, args.out)
+    path = write_report_html(parts.engine, parts.config, names[0], args.week, args.out)
     print(f"report: written to {path} (open it in a browser)")
     return 0
 
 
-def _send(args: argparse.Namespace, engine: Engine, config: Config) -> int:
-    now = datetime.now(UTC)
-    added = enqueue_weekly_reports(engine, config, now, args.business, args.week, args.resend)
-    summary = send_due(engine, config, make_mailer(config), now)
+def _send(args: argparse.Namespace, parts: Parts) -> int:
+    now, config = parts.clock(), parts.config
+    added = enqueue_weekly_reports(parts.engine, config, now, args.business, args.week, args.resend)
+    summary = send_due(parts, now)
     hint = (
         "" if added or args.resend else " (a week's report goes out once; --resend sends it again)"
     )

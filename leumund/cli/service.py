@@ -11,61 +11,53 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import OperationalError
 
-from leumund.cli.args import SubParsers, add_config_arg, config_from
+from leumund.cli.args import SubParsers, with_parts
 from leumund.errors import OperatorError
-from leumund.jobs.classify import classify_pending, load_configured_classifier, topic_setup
+from leumund.jobs.classify import classify_pending, topic_setup
+from leumund.parts import Parts
 from leumund.service.demo import DEFAULT_DIR, run_demo
 from leumund.service.runner import run_once, run_service
 from leumund.service.status import BusinessStatus, SourceStatus, Status, collect_status
 from leumund.service.status_json import status_document
 from leumund.service.supervision import stop_on_signals
-from storage.db import display_url, init_schema, make_engine
-from storage.models import utcnow
+from storage.db import display_url, init_schema
 
 
 def register(sub: SubParsers) -> None:
     p = sub.add_parser("run", help="run the service: scheduled crawls, alerts and reports")
-    p.add_argument("--once", action="store_true", help="run every step once and exit")
-    add_config_arg(p)
-    p.set_defaults(handler=_run)
+    p.add_argument("--once", action="store_true", help="run once what is due, then exit (for cron)")
+    p.add_argument(
+        "--force", action="store_true", help="with --once: crawl every enabled source, due or not"
+    )
+    with_parts(p, _run)
     p = sub.add_parser("status", help="show sources, notifications and next runs")
     p.add_argument("--json", action="store_true", help="one JSON object (see README)")
-    add_config_arg(p)
-    p.set_defaults(handler=_status)
+    with_parts(p, _status)
     p = sub.add_parser("classify", help="classify all reviews still without a sentiment")
-    add_config_arg(p)
-    p.set_defaults(handler=_classify)
+    with_parts(p, _classify)
     p = sub.add_parser("demo", help="try Leumund on built-in demo pages (no internet needed)")
     p.add_argument("--dir", type=Path, default=Path(DEFAULT_DIR), help="folder for everything")
     p.set_defaults(handler=_demo)
 
 
-def _run(args: argparse.Namespace) -> int:
-    config = config_from(args)
-    engine = make_engine(config.database_url())
+def _run(args: argparse.Namespace, parts: Parts) -> int:
+    if args.force and not args.once:
+        raise OperatorError("--force only goes with --once (the service keeps the schedules)")
     stop = threading.Event()
-    try:
-        with stop_on_signals(stop):
-            if args.once:
-                return run_once(engine, config, stop)
-            return run_service(engine, config, stop)
-    finally:
-        engine.dispose()
+    with stop_on_signals(stop):
+        if args.once:
+            return run_once(parts, stop, force=args.force)
+        return run_service(parts, stop)
 
 
-def _classify(args: argparse.Namespace) -> int:
-    config = config_from(args)
-    classifier = load_configured_classifier(config)
+def _classify(args: argparse.Namespace, parts: Parts) -> int:
+    config = parts.config
+    classifier = parts.classifier()
     if classifier is None:
         raise OperatorError(f"sentiment model {config.sentiment.model!r} could not be loaded")
-    engine = make_engine(config.database_url())
-    try:
-        init_schema(engine)
-        done = classify_pending(
-            engine, classifier, config.sentiment.batch_size, topic_setup(config)
-        )
-    finally:
-        engine.dispose()
+    init_schema(parts.engine)
+    topics = topic_setup(config)
+    done = classify_pending(parts.engine, classifier, config.sentiment.batch_size, topics)
     print(f"classified {done} reviews with {classifier.name}")
     return 0
 
@@ -137,19 +129,16 @@ def _print_status(status: Status, tz: ZoneInfo, now: datetime) -> None:
     print(f"next health check: {_when(status.next_health_check, tz, now)}")
 
 
-def _status(args: argparse.Namespace) -> int:
-    config = config_from(args)
-    engine = make_engine(config.database_url())
+def _status(args: argparse.Namespace, parts: Parts) -> int:
+    config = parts.config
     try:
-        init_schema(engine)
-        now = utcnow()
-        status = collect_status(engine, config, now)
+        init_schema(parts.engine)
+        now = parts.clock()
+        status = collect_status(parts.engine, config, now)
     except OperationalError as exc:
         reason = str(exc.orig or exc).strip().splitlines()[0]
         database = display_url(config.database_url())
         raise OperatorError(f"database {database} unavailable: {reason}") from None
-    finally:
-        engine.dispose()
     if args.json:
         print(json.dumps(status_document(status, now), ensure_ascii=False, indent=2))
     else:

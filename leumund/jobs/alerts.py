@@ -1,4 +1,4 @@
-"""Alert jobs: config → rules and mailer; decide alerts into the outbox; send what is due."""
+"""Alert jobs: config → rules; decide alerts into the outbox; send what is due."""
 
 from __future__ import annotations
 
@@ -8,14 +8,13 @@ from datetime import datetime, timedelta
 from sqlalchemy.engine import Engine
 
 from alerts.decide import decide_alerts as decide_into_outbox
-from alerts.mail import FileMailer, Mailer, SmtpMailer
 from alerts.policy import AlertPolicy
-from alerts.render import Renderer
 from alerts.replies import ReplyTemplateError
 from alerts.sending import SendPolicy, SendSummary
 from alerts.sending import send_due as send_outbox
 from leumund.config import BusinessConfig, Config
 from leumund.jobs.reply import draft_for
+from leumund.parts import Parts
 from storage.db import session_scope
 from storage.outbox import requeue_failed
 
@@ -23,27 +22,11 @@ __all__ = [
     "SendSummary",
     "alert_policies",
     "decide_alerts",
-    "make_mailer",
     "retry_failed",
     "send_due",
 ]
 
 log = logging.getLogger(__name__)
-
-
-def make_mailer(config: Config) -> Mailer:
-    """The configured backend: SMTP with the password from the environment, or a folder."""
-    smtp = config.mail.smtp
-    if config.mail.backend == "smtp" and smtp is not None:
-        return SmtpMailer.from_settings(smtp, config.secret(smtp.password_env))
-    return FileMailer(config.mail_directory())
-
-
-def describe_mailer(config: Config) -> str:
-    smtp = config.mail.smtp
-    if config.mail.backend == "smtp" and smtp is not None:
-        return f"smtp {smtp.host}:{smtp.port} ({smtp.security})"
-    return f"file {config.mail_directory()}"
 
 
 def alert_policies(config: Config) -> dict[str, AlertPolicy]:
@@ -70,9 +53,9 @@ def _draft(config: Config, business: BusinessConfig) -> str:
         return ""
 
 
-def decide_alerts(engine: Engine, config: Config, now: datetime) -> int:
+def decide_alerts(parts: Parts, now: datetime) -> int:
     """Turn every open review into outbox rows (or close it); returns rows added."""
-    summary = decide_into_outbox(engine, alert_policies(config), now)
+    summary = decide_into_outbox(parts.engine, alert_policies(parts.config), now)
     if summary.added or summary.closed:
         log.info(
             "alerts decided: %d reviews closed, %d alerts, %d backlog summaries, %d waiting"
@@ -82,12 +65,13 @@ def decide_alerts(engine: Engine, config: Config, now: datetime) -> int:
     return summary.added
 
 
-def send_due(engine: Engine, config: Config, mailer: Mailer, now: datetime) -> SendSummary:
+def send_due(parts: Parts, now: datetime) -> SendSummary:
+    """Send every outbox row that is due with the parts' mailer."""
+    mail = parts.config.mail
     policy = SendPolicy(
-        max_attempts=config.mail.max_attempts,
-        retry_base=timedelta(seconds=config.mail.retry_base_seconds),
+        max_attempts=mail.max_attempts, retry_base=timedelta(seconds=mail.retry_base_seconds)
     )
-    return send_outbox(engine, mailer, Renderer(config.mail.sender), now, policy)
+    return send_outbox(parts.engine, parts.mailer, parts.renderer, now, policy)
 
 
 def retry_failed(engine: Engine, now: datetime) -> int:

@@ -9,7 +9,6 @@ the lexicon of the review's business kind.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -17,9 +16,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from leumund.config import Config
-from sentiment.base import Classifier, ModelUnavailable, Sentiment
+from sentiment.base import Classifier, Sentiment
 from sentiment.cleaning import review_text
-from sentiment.loading import load_classifier
 from sentiment.topics.analyze import Mention, TopicAnalyzer
 from sentiment.topics.lexicon import Lexicon
 from sentiment.topics.settings import TopicSettings
@@ -58,22 +56,6 @@ def topic_setup(config: Config) -> TopicSetup | None:
     if not config.topics.enabled:
         return None
     return TopicSetup(config.topics, {b.name: b.kind for b in config.businesses})
-
-
-def load_configured_classifier(config: Config) -> Classifier | None:
-    """The configured model, or None (with one error line) when it cannot be loaded.
-
-    Loading takes seconds; a line before and after tells the operator why it is quiet.
-    """
-    log.info("loading sentiment model %s …", config.sentiment.model)
-    started = time.monotonic()
-    try:
-        classifier = load_classifier(config.sentiment, config.base_dir)
-    except ModelUnavailable as exc:
-        log.error("reviews stay unclassified until the model loads: %s", exc)
-        return None
-    log.info("sentiment model %s loaded in %.1f s", classifier.name, time.monotonic() - started)
-    return classifier
 
 
 def classify_pending(

@@ -1,7 +1,9 @@
-"""The whole pipeline run once, and the config mirror and report slots it needs.
+"""The pipeline, defined once: crawl → health check → send what is due → classify → decide
+alerts → weekly reports → send.
 
-Each step lives in its own module of `leumund.jobs`. `run_pipeline_once` isolates every
-step: one that fails is logged and recorded, the others still run.
+`run --once`, the service's scheduled jobs and the demo all run `run_pipeline` with a `Plan`
+saying which sources to crawl and which reports to queue; the order never differs. Every
+step is isolated: one that fails is logged and recorded, the others still run.
 """
 
 from __future__ import annotations
@@ -9,52 +11,83 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
-from typing import TypeVar, get_args
+from typing import Protocol, TypeVar, get_args
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
 
 from alerts.report.weeks import IsoWeek
+from alerts.sending import SendSummary
 from alerts.settings import Weekday
-from leumund.config import BusinessConfig, Config
-from leumund.jobs.alerts import decide_alerts, make_mailer, send_due
-from leumund.jobs.classify import classify_pending, load_configured_classifier, topic_setup
+from leumund.config import BusinessConfig, Config, SourceConfig
+from leumund.jobs.alerts import decide_alerts, send_due
+from leumund.jobs.classify import classify_pending, topic_setup
 from leumund.jobs.crawl import business_spec, crawl_source
 from leumund.jobs.health import check_sources
 from leumund.jobs.report import enqueue_weekly_reports, watched_before
+from leumund.parts import Parts
 from storage.db import session_scope
+from storage.models import CrawlRun, CrawlStatus
 from storage.registry import sync_businesses
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 _WEEKDAYS: tuple[str, ...] = get_args(Weekday)
 
+SourcePair = tuple[BusinessConfig, SourceConfig]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What one pass of the pipeline covers; the order of the steps is always the same."""
+
+    crawls: tuple[SourcePair, ...] = ()
+    health: bool = False
+    reports: tuple[tuple[str, str], ...] = ()
+    """(business name, ISO week like '2026-W47') whose report is queued."""
+    running_week: bool = False
+    """The reports may cover the week still running (only the demo wants that)."""
+    unwatched_weeks: bool = False
+    """Report even a week that ended before any source was read (only the demo wants that:
+    the schedule never sends a first report about a week Leumund did not watch)."""
+
 
 @dataclass
 class PipelineResult:
-    """Which steps ran and which failed (with a one-line reason)."""
+    """Which steps ran and which failed (with a one-line reason), and what they produced."""
 
     done: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
+    crawls: list[CrawlRun] = field(default_factory=list)
+    model: str | None = None
+    classified: int | None = None
+    decided: int | None = None
+    sent: SendSummary | None = None
 
     @property
     def ok(self) -> bool:
         return not self.failed
 
+    def run_step(self, name: str, func: Callable[[], T]) -> T | None:
+        """Run one step; an exception is logged and recorded, never passed on."""
+        try:
+            value = func()
+        except Exception as exc:
+            log.exception("step %r failed", name)
+            self.failed[name] = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
+            return None
+        self.done.append(name)
+        return value
 
-def run_step(result: PipelineResult, name: str, func: Callable[[], T]) -> T | None:
-    """Run one step; an exception is logged and recorded, never passed on."""
-    try:
-        value = func()
-    except Exception as exc:
-        log.exception("step %r failed", name)
-        result.failed[name] = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
-        return None
-    result.done.append(name)
-    return value
+
+class StepRunner(Protocol):
+    """Runs one named step and returns its value, or None when it failed (never raises)."""
+
+    def __call__(self, name: str, func: Callable[[], T], /) -> T | None: ...
 
 
 def sync_config(engine: Engine, config: Config) -> None:
@@ -87,65 +120,110 @@ def report_week_due(business: BusinessConfig, now: datetime) -> str | None:
     return f"{year}-W{week:02d}"
 
 
-def enqueue_due_reports(
-    engine: Engine, config: Config, now: datetime, business_name: str | None = None
-) -> int:
-    added = 0
+def due_reports(
+    config: Config, now: datetime, business_name: str | None = None
+) -> tuple[tuple[str, str], ...]:
+    """(business, week) of every report due by `now` (optionally of one business)."""
+    due: list[tuple[str, str]] = []
     for business in config.businesses:
-        if business_name is not None and business.name != business_name:
-            continue
-        week = report_week_due(business, now)
-        if week is None:
-            continue
-        if not watched_before(engine, business, IsoWeek.parse(week)):
-            log.info(
-                "weekly report %s for %r not sent: no source was read before that week ended",
-                week, business.name,
-            )  # fmt: skip
-            continue
-        added += enqueue_weekly_reports(engine, config, now, business.name, week)
-    return added
+        if business_name in (None, business.name):
+            week = report_week_due(business, now)
+            if week is not None:
+                due.append((business.name, week))
+    return tuple(due)
 
 
-def _crawl_steps(
-    engine: Engine, config: Config, result: PipelineResult, stop: threading.Event
-) -> None:
-    for business in config.businesses:
-        for source in business.sources:
-            if source.enabled and not stop.is_set():
-                run_step(
-                    result,
-                    f"crawl {business.name} / {source.name}",
-                    partial(crawl_source, engine, config, business, source),
-                )
+@dataclass
+class _Pass:
+    """One run of the pipeline: the parts, what to cover, how steps run, when to stop."""
+
+    parts: Parts
+    plan: Plan
+    result: PipelineResult
+    run: StepRunner
+    stop: threading.Event
+
+    def crawl(self, business: BusinessConfig, source: SourceConfig) -> None:
+        parts, name = self.parts, f"crawl {business.name} / {source.name}"
+        crawled = self.run(name, lambda: crawl_source(parts.engine, parts.config, business, source))
+        if crawled is None:
+            return
+        self.result.crawls.append(crawled)
+        if crawled.status != CrawlStatus.OK.value:  # what it could read is stored all the same
+            self.result.failed[name] = f"{crawled.status}: {crawled.error or 'no reason given'}"
+
+    def health(self) -> None:
+        parts = self.parts
+        self.run("health check", lambda: check_sources(parts.engine, parts.config, parts.clock()))
+
+    def send(self) -> None:
+        self.result.sent = self.run("send", lambda: send_due(self.parts, self.parts.clock()))
+
+    def classify(self) -> None:
+        classifier = self.run("load model", self.parts.classifier)
+        if classifier is None:
+            return
+        self.result.model = classifier.name
+        engine, batch = self.parts.engine, self.parts.config.sentiment.batch_size
+        topics = topic_setup(self.parts.config)
+        done = self.run("classify", lambda: classify_pending(engine, classifier, batch, topics))
+        self.result.classified = done
+
+    def decide(self) -> None:
+        parts = self.parts
+        self.result.decided = self.run("decide alerts", lambda: decide_alerts(parts, parts.clock()))
+
+    def report(self, business: str, week: str) -> None:
+        self.run(f"weekly report {business}", lambda: self._report(business, week))
+
+    def _report(self, business: str, week: str) -> int:
+        """Enqueue a week's report, unless no source had been read before that week ended
+        (the first run does not send last week's report for a business with no data)."""
+        parts = self.parts
+        bconf = parts.config.business(business)
+        if not self.plan.unwatched_weeks and not watched_before(
+            parts.engine, bconf, IsoWeek.parse(week)
+        ):
+            log.info("weekly report %s for %r not sent: no source was read before that week"
+                     " ended", week, business)  # fmt: skip
+            return 0
+        return enqueue_weekly_reports(
+            parts.engine, parts.config, parts.clock(), business, week,
+            running_week=self.plan.running_week,
+        )  # fmt: skip
+
+    def then(self, step: Callable[[], None]) -> None:
+        """Run `step` unless a stop was asked for."""
+        if not self.stop.is_set():
+            step()
 
 
-def run_pipeline_once(
-    engine: Engine, config: Config, now: datetime, *, stop: threading.Event | None = None
+def run_pipeline(
+    parts: Parts,
+    plan: Plan,
+    *,
+    run: StepRunner | None = None,
+    stop: threading.Event | None = None,
+    lock: AbstractContextManager[object] | None = None,
 ) -> PipelineResult:
-    """Crawl every enabled source → classify → decide → reports → health → send.
+    """Crawl → health check → send → classify → decide alerts → weekly reports → send.
 
-    Sending comes last so the reports and operator emails of this run go out with the
-    alerts. When `stop` is set, the remaining steps are skipped.
+    Sending comes first so mail decided before (a restart, a digest now due) does not wait
+    for the model, and last so this pass's alerts, reports and operator emails go out now.
+    Crawls run outside `lock`, the rest inside it (the service serialises that part). When
+    `stop` is set, the remaining steps are skipped.
     """
-    stop = stop or threading.Event()
     result = PipelineResult()
-    run_step(result, "sync config", lambda: sync_config(engine, config))
-    _crawl_steps(engine, config, result, stop)
-    if not stop.is_set():
-        classifier = run_step(result, "load model", lambda: load_configured_classifier(config))
-        if classifier is not None:
-            batch, topics = config.sentiment.batch_size, topic_setup(config)
-            run_step(
-                result, "classify", lambda: classify_pending(engine, classifier, batch, topics)
-            )
-    steps: list[tuple[str, Callable[[], object]]] = [
-        ("decide alerts", lambda: decide_alerts(engine, config, now)),
-        ("weekly reports", lambda: enqueue_due_reports(engine, config, now)),
-        ("health check", lambda: check_sources(engine, config, now)),
-        ("send", lambda: send_due(engine, config, make_mailer(config), now)),
-    ]
-    for name, func in steps:
-        if not stop.is_set():
-            run_step(result, name, func)
+    one = _Pass(parts, plan, result, run or result.run_step, stop or threading.Event())
+    for business, source in plan.crawls:
+        one.then(partial(one.crawl, business, source))
+    with lock or nullcontext():
+        if plan.health:
+            one.then(one.health)
+        one.then(one.send)
+        one.then(one.classify)
+        one.then(one.decide)
+        for business_name, week in plan.reports:
+            one.then(partial(one.report, business_name, week))
+        one.then(one.send)
     return result

@@ -11,7 +11,6 @@ import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from email.parser import BytesParser
 from email.policy import default
 from pathlib import Path
@@ -22,18 +21,15 @@ from sqlalchemy.engine import Engine
 from alerts.report.weeks import last_complete_week
 from crawler.demo import DemoSite, serve_directory
 from crawler.demo.site import BUSINESS, TIMEZONE
-from leumund.config import Config
 from leumund.errors import OperatorError
-from leumund.jobs.alerts import decide_alerts, make_mailer, send_due
-from leumund.jobs.classify import classify_pending, load_configured_classifier, topic_setup
-from leumund.jobs.crawl import crawl_all
-from leumund.jobs.pipeline import sync_config
-from leumund.jobs.report import enqueue_weekly_reports, write_report_html
+from leumund.jobs.pipeline import PipelineResult, Plan, run_pipeline, sync_config
+from leumund.jobs.report import write_report_html
 from leumund.loading import load_config
-from sentiment.base import Classifier
+from leumund.parts import Parts, open_parts
+from leumund.service.scheduler import enabled_sources
 from storage import figures
-from storage.db import display_url, init_schema, make_engine, session_scope
-from storage.models import NotificationKind, utcnow
+from storage.db import display_url, init_schema, session_scope
+from storage.models import NotificationKind
 from storage.outbox import count_notifications
 
 DEFAULT_DIR = "leumund-demo"
@@ -85,48 +81,36 @@ def write_config(directory: Path, site_url: str) -> Path:
 @dataclass
 class Demo:
     directory: Path
-    config: Config
-    engine: Engine
+    parts: Parts
     out: Out
-    classifier: Classifier | None = None
 
     def mail_files(self) -> set[Path]:
-        return set(self.config.mail_directory().glob("*.eml"))
+        return set(self.parts.config.mail_directory().glob("*.eml"))
 
-    def crawl(self) -> None:
-        runs = crawl_all(self.engine, self.config)
-        for run in runs:
+    def run(
+        self, reports: tuple[tuple[str, str], ...] = (), running_week: bool = False
+    ) -> PipelineResult:
+        """The pipeline every other run uses, over every enabled source, told as it goes."""
+        config = self.parts.config
+        before = self.mail_files()
+        crawls = tuple(enabled_sources(config))
+        plan = Plan(crawls=crawls, reports=reports, running_week=running_week, unwatched_weeks=True)
+        result = run_pipeline(self.parts, plan)
+        for run in result.crawls:
             self.out(
                 f"  crawl: {run.status}, {run.pages} page(s), {run.reviews_new} new review(s)"
                 + (f" — {run.error}" if run.error else "")
             )
-
-    def classify(self) -> None:
-        if self.classifier is None:
-            self.classifier = load_configured_classifier(self.config)
-        if self.classifier is None:
+        if result.model is None:
             self.out("  sentiment: model not available; star-based alerts still work")
-            return
-        done = classify_pending(
-            self.engine,
-            self.classifier,
-            self.config.sentiment.batch_size,
-            topic_setup(self.config),
-        )
-        self.out(f"  sentiment: {done} review(s) classified with {self.classifier.name}")
-
-    def alerts(self, now: datetime) -> int:
-        decided = decide_alerts(self.engine, self.config, now)
-        self.out(f"  alerts: {decided} notification(s) decided")
-        return decided
-
-    def send(self, now: datetime) -> list[Path]:
-        before = self.mail_files()
-        send_due(self.engine, self.config, make_mailer(self.config), now)
-        new = sorted(self.mail_files() - before)
-        for path in new:
+        else:
+            self.out(f"  sentiment: {result.classified} review(s) classified with {result.model}")
+        self.out(f"  alerts: {result.decided} notification(s) decided")
+        for path in sorted(self.mail_files() - before):
             self.out(f"  mail: {path.relative_to(self.directory)}  {_subject(path)}")
-        return new
+        for name, reason in result.failed.items():
+            self.out(f"  step {name!r} failed: {reason}")
+        return result
 
 
 def _subject(path: Path) -> str:
@@ -147,20 +131,16 @@ def count_reviews(engine: Engine) -> int:
 
 
 def first_round(demo: Demo) -> None:
-    now = utcnow()
+    parts = demo.parts
+    week_id = last_complete_week(parts.clock(), TIMEZONE).label  # the week a Monday report covers
     demo.out("\n1) First run: crawl → classify → alerts → weekly report")
-    demo.crawl()
-    demo.classify()
-    demo.alerts(now)
-    week_id = last_complete_week(now, TIMEZONE).label  # the week a Monday report covers
-    enqueue_weekly_reports(demo.engine, demo.config, now, BUSINESS, week_id)
+    demo.run(reports=((BUSINESS, week_id),))
     report = write_report_html(
-        demo.engine, demo.config, BUSINESS, week_id, demo.directory / "report.html"
+        parts.engine, parts.config, BUSINESS, week_id, demo.directory / "report.html"
     )
-    demo.send(now)
     demo.out(f"  weekly report ({week_id}) as HTML: {report}")
-    database = display_url(demo.config.database_url())
-    demo.out(f"  {count_reviews(demo.engine)} reviews stored in {database}")
+    database = display_url(parts.config.database_url())
+    demo.out(f"  {count_reviews(parts.engine)} reviews stored in {database}")
 
 
 def second_round(demo: Demo, site: DemoSite) -> int:
@@ -172,13 +152,9 @@ def second_round(demo: Demo, site: DemoSite) -> int:
         text="Das Roggenbrot von heute Morgen hatte innen Schimmel. Sehr enttäuschend, "
         "die Verkäuferin wollte es nicht einmal umtauschen.",
     )
-    alerts_before = count_alerts(demo.engine)
-    now = utcnow()
-    demo.crawl()
-    demo.classify()
-    demo.alerts(now)
-    demo.send(now)
-    new_alerts = count_alerts(demo.engine) - alerts_before
+    alerts_before = count_alerts(demo.parts.engine)
+    demo.run()
+    new_alerts = count_alerts(demo.parts.engine) - alerts_before
     demo.out(
         f"  → exactly {new_alerts} new alert" if new_alerts == 1 else f"  → {new_alerts} new alerts"
     )
@@ -193,17 +169,14 @@ def run_demo(directory: Path, out: Out) -> int:
     try:
         path = write_config(directory, site.trustpilot_url(server.base_url))
         config = load_config(path, os.environ)
-        engine = make_engine(config.database_url())
         out(f"Leumund demo in {directory}")
         out(f"Demo pages of “{BUSINESS}” served at {site.trustpilot_url(server.base_url)}")
-        try:
-            init_schema(engine)
-            sync_config(engine, config)
-            demo = Demo(directory, config, engine, out)
+        with open_parts(config) as parts:
+            init_schema(parts.engine)
+            sync_config(parts.engine, config)
+            demo = Demo(directory, parts, out)
             first_round(demo)
             new_alerts = second_round(demo, site)
-        finally:
-            engine.dispose()
     finally:
         server.stop()
     out(f"\nEmails (.eml, open with any mail program): {config.mail_directory()}")

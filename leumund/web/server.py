@@ -12,13 +12,11 @@ from dataclasses import asdict
 from typing import Any
 
 import uvicorn
-from sqlalchemy.engine import Engine
 
-from alerts.render import Renderer
 from crawler.runner import run_crawl
 from leumund.config import Config, SourceConfig
-from leumund.jobs.alerts import make_mailer
 from leumund.jobs.crawl import crawl_source, crawl_spec
+from leumund.parts import Parts
 from leumund.web.app import create_app
 from leumund.web.context import WebContext
 from storage.models import CrawlStatus
@@ -35,7 +33,10 @@ def try_source(config: Config, source_type: str, url: str) -> list[dict[str, Any
     return [asdict(item) for item in result.items]
 
 
-def web_context(config: Config, engine: Engine) -> WebContext:
+def web_context(parts: Parts) -> WebContext:
+    """The dashboard's view of the parts (one engine, mailer and renderer per process)."""
+    config, engine = parts.config, parts.engine
+
     def crawl_now(business: str, source: str) -> None:
         bconf = config.business(business)
         sconf = next(s for s in bconf.sources if s.name == source)
@@ -44,8 +45,8 @@ def web_context(config: Config, engine: Engine) -> WebContext:
     return WebContext(
         config=config,
         engine=engine,
-        mailer=make_mailer(config),
-        renderer=Renderer(config.mail.sender),
+        mailer=parts.mailer,
+        renderer=parts.renderer,
         crawl_now=crawl_now,
         try_source=lambda kind, url: try_source(config, kind, url),
     )
