@@ -20,6 +20,7 @@ from leumund.cli import main
 from leumund.config import Config
 from leumund.jobs.alerts import decide_alerts
 from leumund.jobs.crawl import crawl_source
+from leumund.parts import build_parts
 from storage.models import CrawlRun, Notification, Review, ReviewEdit, Source
 from storage.registry import get_source
 from tests.httpserver import LocalServer, Reply
@@ -126,9 +127,9 @@ def test_hostile_page_stores_every_review_and_alerts_each_bad_one_once(
         )
         run = crawl(any_engine, config)
         for _ in range(2):
-            decide_alerts(any_engine, config, datetime.now(UTC))
+            decide_alerts(build_parts(config, engine=any_engine), datetime.now(UTC))
         again = crawl(any_engine, config)
-        decide_alerts(any_engine, config, datetime.now(UTC))
+        decide_alerts(build_parts(config, engine=any_engine), datetime.now(UTC))
     assert (run.status, run.pages, run.reviews_new, run.reviews_skipped) == ("ok", 1, 5, 0)
     assert (again.reviews_new, again.reviews_updated) == (0, 0)
     reviews = {r.platform_id: r for r in stored(any_engine)}

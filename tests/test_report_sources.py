@@ -18,6 +18,7 @@ from alerts.report.weeks import IsoWeek
 from alerts.settings import AlertRules
 from leumund.jobs.pipeline import enqueue_due_reports, sync_config
 from leumund.loading import load_config
+from leumund.parts import build_parts
 from storage.crawls import CrawlOutcome, finish_run, start_run
 from storage.db import session_scope
 from storage.models import CrawlRun, CrawlStatus, Notification, Source
@@ -195,9 +196,10 @@ def test_first_run_sends_no_report_for_a_week_before_leumund_watched(
         run = start_run(s, source)
         run.started_at = first_run
         finish_run(s, source, run, CrawlOutcome(CrawlStatus.FAILED, 0, 0, 0, 0, 1, "HTTP 403"))
-    assert enqueue_due_reports(engine, config, first_run) == 0
+    parts = build_parts(config, engine=engine)
+    assert enqueue_due_reports(parts, first_run) == 0
     # one week later the source has been tried during the reported week: the report goes out
-    assert enqueue_due_reports(engine, config, first_run + timedelta(days=7)) == 1
+    assert enqueue_due_reports(parts, first_run + timedelta(days=7)) == 1
     with Session(engine) as s:
         [row] = s.exec(select(Notification)).all()
     payload = read_payload(row.payload)

@@ -37,6 +37,10 @@ def register(sub: SubParsers) -> None:
     with_parts(p, _classify)
     p = sub.add_parser("demo", help="try Leumund on built-in demo pages (no internet needed)")
     p.add_argument("--dir", type=Path, default=Path(DEFAULT_DIR), help="folder for everything")
+    p.add_argument(
+        "--serve", nargs="?", const=8080, type=int, default=None, metavar="PORT",
+        help="afterwards keep the dashboard running (default port 8080) with a sign-in link",
+    )  # fmt: skip
     p.set_defaults(handler=_demo)
 
 
@@ -63,7 +67,11 @@ def _classify(args: argparse.Namespace, parts: Parts) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    return run_demo(args.dir, print)
+    if args.serve is None:
+        return run_demo(args.dir, print)
+    stop = threading.Event()
+    with stop_on_signals(stop):
+        return run_demo(args.dir, print, serve=args.serve, stop=stop)
 
 
 def _at(at: datetime | None, tz: ZoneInfo) -> str:

@@ -133,6 +133,35 @@ def due_reports(
     return tuple(due)
 
 
+def queue_report(
+    parts: Parts,
+    business: str,
+    week: str,
+    now: datetime,
+    *,
+    running_week: bool = False,
+    unwatched_weeks: bool = False,
+) -> int:
+    """Enqueue a week's report, unless no source had been read before that week ended
+    (the first run does not send last week's report for a business with no data)."""
+    bconf = parts.config.business(business)
+    if not unwatched_weeks and not watched_before(parts.engine, bconf, IsoWeek.parse(week)):
+        log.info("weekly report %s for %r not sent: no source was read before that week"
+                 " ended", week, business)  # fmt: skip
+        return 0
+    return enqueue_weekly_reports(
+        parts.engine, parts.config, now, business, week, running_week=running_week
+    )
+
+
+def enqueue_due_reports(parts: Parts, now: datetime, business_name: str | None = None) -> int:
+    """Every report due by `now` (optionally of one business), queued; how many rows."""
+    return sum(
+        queue_report(parts, business, week, now)
+        for business, week in due_reports(parts.config, now, business_name)
+    )
+
+
 @dataclass
 class _Pass:
     """One run of the pipeline: the parts, what to cover, how steps run, when to stop."""
@@ -174,22 +203,13 @@ class _Pass:
         self.result.decided = self.run("decide alerts", lambda: decide_alerts(parts, parts.clock()))
 
     def report(self, business: str, week: str) -> None:
-        self.run(f"weekly report {business}", lambda: self._report(business, week))
-
-    def _report(self, business: str, week: str) -> int:
-        """Enqueue a week's report, unless no source had been read before that week ended
-        (the first run does not send last week's report for a business with no data)."""
-        parts = self.parts
-        bconf = parts.config.business(business)
-        if not self.plan.unwatched_weeks and not watched_before(
-            parts.engine, bconf, IsoWeek.parse(week)
-        ):
-            log.info("weekly report %s for %r not sent: no source was read before that week"
-                     " ended", week, business)  # fmt: skip
-            return 0
-        return enqueue_weekly_reports(
-            parts.engine, parts.config, parts.clock(), business, week,
-            running_week=self.plan.running_week,
+        plan, parts = self.plan, self.parts
+        self.run(
+            f"weekly report {business}",
+            lambda: queue_report(
+                parts, business, week, parts.clock(),
+                running_week=plan.running_week, unwatched_weeks=plan.unwatched_weeks,
+            ),
         )  # fmt: skip
 
     def then(self, step: Callable[[], None]) -> None:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from email.parser import BytesParser
 from email.policy import default
 from pathlib import Path
@@ -27,7 +29,8 @@ from leumund.jobs.report import write_report_html
 from leumund.loading import load_config
 from leumund.parts import Parts, open_parts
 from leumund.service.scheduler import enabled_sources
-from storage import figures
+from leumund.web.server import WebServer, web_context
+from storage import figures, web_auth
 from storage.db import display_url, init_schema, session_scope
 from storage.models import NotificationKind
 from storage.outbox import count_notifications
@@ -161,7 +164,30 @@ def second_round(demo: Demo, site: DemoSite) -> int:
     return new_alerts
 
 
-def run_demo(directory: Path, out: Out) -> int:
+def serve_dashboard(parts: Parts, port: int, out: Out, stop: threading.Event) -> None:
+    """Keep the demo's dashboard running until `stop`, with a sign-in link printed."""
+    server = WebServer(web_context(parts), "127.0.0.1", port).start()
+    if not server.wait_started(stop):
+        raise OperatorError(f"demo --serve: port {port} could not be opened")
+    base = f"http://127.0.0.1:{server.port}"
+    with session_scope(parts.engine) as session:
+        links = {
+            who: web_auth.new_token(session, purpose="signin", email=who, now=parts.clock(),
+                                    lifetime=timedelta(minutes=15))
+            for who in (OWNER, OPERATOR)
+        }  # fmt: skip
+    out(f"\nDashboard: {base}  (Ctrl-C ends the demo)")
+    out(f"  sign in as the owner (15 minutes, once): {base}/login/{links[OWNER]}")
+    out(f"  sign in as the operator:                 {base}/login/{links[OPERATOR]}")
+    try:
+        stop.wait()
+    finally:
+        server.stop()
+
+
+def run_demo(
+    directory: Path, out: Out, serve: int | None = None, stop: threading.Event | None = None
+) -> int:
     directory = directory.resolve()
     prepare_directory(directory)
     site = DemoSite(directory / "site")
@@ -177,6 +203,8 @@ def run_demo(directory: Path, out: Out) -> int:
             demo = Demo(directory, parts, out)
             first_round(demo)
             new_alerts = second_round(demo, site)
+            if serve is not None:
+                serve_dashboard(parts, serve, out, stop or threading.Event())
     finally:
         server.stop()
     out(f"\nEmails (.eml, open with any mail program): {config.mail_directory()}")

@@ -47,6 +47,7 @@ from leumund.service.supervision import (
     is_db_unavailable,
     with_db_retry,
 )
+from leumund.web.server import WebServer, web_context
 from storage.db import init_schema, session_scope
 from storage.registry import first_crawl_times
 from storage.registry import last_attempts as stored_last_attempts
@@ -181,13 +182,29 @@ def run_service(parts: Parts, stop: threading.Event) -> int:
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
     service = Service(parts, stop)
     scheduler = start_scheduler(service, parts.clock())
+    web = _start_web(parts, service)
     while not stop.wait(1.0):
         pass
     log.info("stopping: waiting for running jobs")
+    if web is not None:
+        web.stop()
     with children_stopped_after(stop, STOP_GRACE_SECONDS):
         scheduler.shutdown(wait=True)
     log.info("stopped")
     return 0
+
+
+def _start_web(parts: Parts, service: Service) -> WebServer | None:
+    """The dashboard in the service's process when `web.enabled`; its "jetzt crawlen" runs
+    the same pipeline as a scheduled crawl."""
+    settings = parts.config.web
+    if not settings.enabled:
+        return None
+    ctx = web_context(parts)
+    ctx.crawl_now = service.crawl_and_process
+    server = WebServer(ctx, settings.host, settings.port).start()
+    log.info("dashboard at %s", settings.base_url or f"http://{settings.host}:{settings.port}")
+    return server
 
 
 def once_plan(parts: Parts, *, force: bool = False) -> Plan:
