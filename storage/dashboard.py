@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_
+from sqlalchemy import ColumnElement, and_, exists, func
 from sqlmodel import Session, col, select
 
 from storage import figures, search
@@ -56,22 +56,19 @@ class Overview:
     sentiment: dict[str, int] = field(default_factory=dict)
 
 
-def critical(star_threshold: float) -> ColumnElement[bool]:
-    return or_(col(Review.rating) <= star_threshold, col(Review.sentiment_label) == "negative")
-
-
 def _period(session: Session, business_id: int, start: datetime, end: datetime) -> Period:
     counts = figures.rating_counts(session, business_id, before=end, since=start)
     average = counts.star_sum / counts.rated if counts.rated else None
     return Period(reviews=counts.count, average=average)
 
 
-def overview(session: Session, business_id: int, now: datetime, star_threshold: float) -> Overview:
-    """The last 4 weeks against the 4 before, this week's new reviews, open critical ones."""
+def overview(session: Session, business_id: int, now: datetime) -> Overview:
+    """The last 4 weeks against the 4 before, this week's new reviews, and the critical ones
+    not yet handled (those that alerted: the alert rule decides what is critical)."""
     span = timedelta(days=OVERVIEW_DAYS)
     ours = col(Review.business_id) == business_id
     critical_open = session.exec(
-        select(func.count()).where(ours, critical(star_threshold), col(Review.handled_at).is_(None))
+        select(func.count()).where(ours, _alerted(), col(Review.handled_at).is_(None))
     ).one()
     split = figures.sentiment_counts(session, business_id, now - span, now)
     return Overview(

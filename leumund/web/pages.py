@@ -92,10 +92,9 @@ def home(ctx: WebContext, request: Request) -> Response:
 def overview(ctx: WebContext, request: Request) -> Response:
     signed = require(ctx, request)
     business = _business(ctx, signed, request.path_params["bid"])
-    rules = ctx.config.business(business.name).alerts
     assert business.id is not None
     with session_scope(ctx.engine) as session:
-        figures = dashboard.overview(session, business.id, ctx.clock(), rules.star_threshold)
+        figures = dashboard.overview(session, business.id, ctx.clock())
         sources = dashboard.sources_of(session, business.id)
     return page(
         ctx, "overview.html", signed.lang, signed=signed, business=business,
