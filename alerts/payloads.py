@@ -44,6 +44,8 @@ class ReviewSnapshot(_Data):
     source_display: str = ""
     author: str = ""
     rating: float | None = None
+    rating_raw: float | None = None
+    rating_scale: str | None = None
     title: str = ""
     text: str = ""
     truncated: bool = False
@@ -163,6 +165,8 @@ def review_snapshot(review: Review, source: Source, hits: Sequence[RuleHit]) -> 
         source_display=source_display(source.type, source.label, source.url),
         author=review.author[:AUTHOR_LIMIT],
         rating=review.rating,
+        rating_raw=review.rating_raw,
+        rating_scale=review.rating_scale,
         title=review.title[:TITLE_LIMIT],
         text=text,
         truncated=truncated,

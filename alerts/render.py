@@ -41,6 +41,7 @@ from alerts.report import render as report_render
 from alerts.report.charts import TrendChart
 from alerts.rules import RuleHit
 from alerts.templating import make_environment, render
+from storage.ratings import original_rating
 
 DIGEST_TEXT_LIMIT = 600
 BACKLOG_TEXT_LIMIT = 300
@@ -108,6 +109,13 @@ def mood_line(t: Wording, review: ReviewSnapshot) -> str | None:
     return t.sentiment(label)
 
 
+def _rating_text(t: Wording, review: ReviewSnapshot) -> str:
+    """'1,8 Sterne (Note 5)': the platform's own value beside the stars where they differ."""
+    original = original_rating(review.rating_raw, review.rating_scale, t.lang)
+    stars = t.rating(review.rating)
+    return f"{stars} ({original})" if original and review.rating is not None else stars
+
+
 def review_view(
     t: Wording, review: ReviewSnapshot, limit: int = TEXT_LIMIT, mention: bool = False
 ) -> ReviewView:
@@ -117,7 +125,7 @@ def review_view(
         author=header_text(review.author, AUTHOR_LIMIT) or t("anonymous"),
         rating=review.rating,
         stars=t.stars(review.rating),
-        rating_text=t.rating(review.rating),
+        rating_text=_rating_text(t, review),
         date=t.date(review.published_at) if review.published_at else "",
         platform=shown,
         place=t.place(review.platform, shown),

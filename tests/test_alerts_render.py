@@ -133,6 +133,15 @@ def test_english_alert_without_stars() -> None:
     assert ("Reply now", "https://maps.example.test/r/9") in links(html)
 
 
+def test_a_grade_is_shown_as_the_portal_gave_it_beside_the_stars() -> None:
+    graded = _alert("de", rating=1.8, rating_raw=5.0, rating_scale="6-1")
+    for text in parts(RENDERER.alert(graded, envelope())):
+        assert "1,8 Sterne (Note 5)" in text
+    starred = _alert("de", rating=2.0, rating_raw=2.0, rating_scale="1-5")
+    for text in parts(RENDERER.alert(starred, envelope())):
+        assert "2 Sterne" in text and "(Note" not in text and "/5" not in text
+
+
 def test_edited_and_pending_sentiment_are_shown() -> None:
     payload = _alert("de", review_version=2, sentiment=None, negative_probability=None,
                      rating=2.0, rules=[{"rule": "keyword", "keyword": "Hygiene"}])  # fmt: skip
