@@ -90,8 +90,13 @@ def build_message(
     msgid: str,
     now: datetime,
     lang: str,
+    unsubscribe: str | None = None,
 ) -> EmailMessage:
-    """multipart/alternative with plain text first and HTML last (the preferred part)."""
+    """multipart/alternative with plain text first and HTML last (the preferred part).
+
+    `unsubscribe`: an https link that pauses these mails, as `List-Unsubscribe` (RFC 2369)
+    with `List-Unsubscribe-Post` (RFC 8058): a mail program may POST to it in one click.
+    """
     msg = EmailMessage(policy=SMTP)
     msg["From"] = header_text(sender, 300)
     msg["To"] = header_text(recipient, 300)
@@ -100,6 +105,9 @@ def build_message(
     msg["Message-ID"] = msgid
     msg["Auto-Submitted"] = "auto-generated"
     msg["X-Auto-Response-Suppress"] = "All"
+    if unsubscribe and safe_url(unsubscribe):
+        msg["List-Unsubscribe"] = f"<{unsubscribe}>"
+        msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     msg.set_content(text, cte="quoted-printable")
     msg.add_alternative(html, subtype="html", cte="quoted-printable")
     msg["Content-Language"] = lang  # after the body: set_content clears Content-* headers
