@@ -26,7 +26,7 @@ from tests.mail_site import (
     path_of,
     plain_and_html,
 )
-from tests.web_support import OWNER_A, OWNER_B
+from tests.web_support import OPERATOR, OWNER_A, OWNER_B
 
 
 @pytest.fixture
@@ -182,3 +182,49 @@ def test_owner_switches_alerts_on_again_on_the_overview(site: MailSite) -> None:
     _bad_review(site, "again")
     site.alert_round()
     assert len(site.alerts_to(OWNER_A)) == 2
+
+
+def _classify(site: MailSite, review_id: int, label: str, negative: float) -> None:
+    with session_scope(site.engine) as session:
+        review = session.get(Review, review_id)
+        assert review is not None
+        review.sentiment_label, review.sentiment_probs = label, {"negative": negative}
+        session.add(review)
+
+
+def test_review_list_filters_by_the_alert_rule_that_fired(site: MailSite) -> None:
+    source = add_source(site.engine, "Bäckerei A")
+    stars = add_review(site.engine, source, "stars", 1.0, "Nie wieder.")
+    keyword = add_review(site.engine, source, "kw", 3.0, "Die Hygiene ist mangelhaft.")
+    text = add_review(site.engine, source, "text", 5.0, "Furchtbar, kalt und teuer.")
+    quiet = add_review(site.engine, source, "quiet", 5.0, "Alles bestens.")
+    for review in (stars, keyword, quiet):
+        _classify(site, review, "neutral", 0.1)
+    _classify(site, text, "negative", 0.95)
+    site.alert_round()
+    site.sign_in(OWNER_A)
+    business = site.ids_business("Bäckerei A")
+    shown = {}
+    for rule in ("stars", "negative", "keyword", "nonsense"):
+        page = site.client.get(f"/b/{business}/reviews?rule={rule}").text
+        shown[rule] = {r for r in (stars, keyword, text, quiet) if f'href="/r/{r}"' in page}
+    assert shown == {
+        "stars": {stars},
+        "negative": {text},
+        "keyword": {keyword},
+        "nonsense": {stars, keyword, text, quiet},  # an unknown rule filters nothing
+    }
+    export = site.client.get(f"/b/{business}/reviews.csv?rule=keyword").text
+    assert f"\n{keyword}," in export and f"\n{stars}," not in export
+
+
+def test_overview_hides_the_chart_of_a_business_without_reviews(site: MailSite) -> None:
+    _bad_review(site)
+    add_source(site.engine, "Zahnarzt B")
+    site.sign_in(OPERATOR)
+    with_reviews, empty = site.ids_business("Bäckerei A"), site.ids_business("Zahnarzt B")
+    assert f"/b/{with_reviews}/chart.png" in site.client.get(f"/b/{with_reviews}").text
+    png = site.client.get(f"/b/{with_reviews}/chart.png")
+    assert png.headers["content-type"] == "image/png" and png.content[:4] == b"\x89PNG"
+    assert "chart.png" not in site.client.get(f"/b/{empty}").text
+    assert site.client.get(f"/b/{empty}/chart.png").status_code == 404

@@ -103,7 +103,9 @@ def overview(ctx: WebContext, request: Request) -> Response:
         figures = dashboard.overview(session, business.id, now)
         sources = dashboard.sources_of(session, business.id)
         pauses = alert_pauses.pauses_of(session, business.id)
-        charted = rating_counts(session, business.id, before=now, since=now - CHART_SPAN).count
+        charted = rating_counts(
+            session, business.id, before=now + timedelta(days=7), since=now - CHART_SPAN
+        ).count  # the chart's weeks, up to the end of this one
     return page(
         ctx, "overview.html", signed.lang, signed=signed, business=business,
         figures=figures, sources=[s for s, _ in sources], pauses=pauses, charted=charted,
