@@ -37,7 +37,8 @@ class _MailPolicy(EmailPolicy):
     def fold(self, name: str, value: str) -> str:
         if name.lower() in _URL_HEADERS and str(value).isascii():
             return f"{name}: {value}{self.linesep}"
-        return super().fold(name, value)
+        folded: str = super().fold(name, value)
+        return folded
 
     def fold_binary(self, name: str, value: str) -> bytes:
         if name.lower() in _URL_HEADERS and str(value).isascii():

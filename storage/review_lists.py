@@ -171,6 +171,7 @@ def alerted_by(rule: str, dialect: str) -> ColumnElement[bool]:
     (`json_array_elements`) read the same stored list. Rows written before payload
     version 2 carry no such list and never match."""
     payload = col(Notification.payload)
+    named: ColumnElement[Any]
     if dialect == "sqlite":
         fired = func.json_each(payload, "$.review.rules").table_valued("value").alias("fired")
         named = func.json_extract(fired.c.value, "$.rule")

@@ -39,7 +39,7 @@ def reply_config(tmp_path: Path, smtp_port: int, api: str) -> Config:
         "mail": {
             "backend": "smtp",
             "smtp": {"host": "127.0.0.1", "port": smtp_port, "security": "none"},
-        },  # fmt: skip
+        },
         "businesses": [
             {
                 "name": "Praxis Dr. Muster",
@@ -47,7 +47,7 @@ def reply_config(tmp_path: Path, smtp_port: int, api: str) -> Config:
                 "contact": "Tel. 089 7654321",
                 "owner_emails": [PRAXIS],
                 "sources": [gbp],
-            },  # fmt: skip
+            },
             {"name": "Zahnarzt B", "owner_emails": [OWNER_B]},
         ],
     }
