@@ -127,6 +127,8 @@ UI: dict[str, tuple[str, str]] = {
     "rule_keyword": ("Stichwort", "keyword"),
     # replying from the dashboard (Google Business Profile)
     "post_reply": ("Antwort veröffentlichen", "Post reply"),
+    "your_reply": ("Ihre Antwort", "Your reply"),
+    "change_reply": ("Antwort ändern", "Change the reply"),
     "reply_intro": (
         "Ihre Antwort erscheint öffentlich auf Google unter der Bewertung. Der Vorschlag ist"
         " nur ein Anfang: bitte lesen und anpassen.",
