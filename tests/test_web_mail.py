@@ -12,6 +12,10 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from alerts.payloads import ReportPayload, stored
+from alerts.report.data import compute_report
+from alerts.report.weeks import IsoWeek
+from leumund.jobs.alerts import send_due
 from storage.db import session_scope
 from storage.models import AlertPause, Business, Notification, Review, WebToken
 from storage.web_auth import token_hash
@@ -26,7 +30,7 @@ from tests.mail_site import (
     path_of,
     plain_and_html,
 )
-from tests.web_support import OPERATOR, OWNER_A, OWNER_B
+from tests.web_support import NOW, OPERATOR, OWNER_A, OWNER_B
 
 
 @pytest.fixture
@@ -228,3 +232,25 @@ def test_overview_hides_the_chart_of_a_business_without_reviews(site: MailSite) 
     assert png.headers["content-type"] == "image/png" and png.content[:4] == b"\x89PNG"
     assert "chart.png" not in site.client.get(f"/b/{empty}").text
     assert site.client.get(f"/b/{empty}/chart.png").status_code == 404
+
+
+def test_weekly_report_links_each_review_to_the_dashboard_without_signed_links(
+    site: MailSite,
+) -> None:
+    review = _bad_review(site)
+    with session_scope(site.engine) as session:
+        business = session.get(Business, site.ids_business("Bäckerei A"))
+        assert business is not None
+        report = compute_report(session, business, IsoWeek.of(NOW.date()))
+        session.add(Notification(
+            kind="report", dedup_key=f"report:{business.id}:w:{OWNER_A}", recipient=OWNER_A,
+            business_id=business.id, payload=stored(ReportPayload(report=report)),
+            created_at=NOW, send_after=NOW,
+        ))  # fmt: skip
+    assert send_due(site.parts, site.clock()).emails == 1
+    [mail] = [m for m in site.smtp.messages if "Wochenbericht" in str(m["Subject"])]
+    plain, html = plain_and_html(mail)
+    assert f"{BASE}/r/{review}" in plain and f"{BASE}/r/{review}" in html
+    assert "https://x.test/reviews/bad" in plain  # the platform's link stays
+    assert mail["List-Unsubscribe"] is None and "/done/" not in plain  # reports still go
+    assert site.tokens() == 0
