@@ -10,6 +10,8 @@ copy carries the same Message-ID (mail clients and servers may fold it away).
 Every email is rendered here, when it is sent, from the row's typed payload (`alerts.payloads`;
 rows of older versions through `alerts.legacy`): its Date is the send time. Digest rows of one
 business and recipient that are due together become ONE email and are marked sent together.
+With `SendPolicy.base_url` mails link into the dashboard; their signed links are made per
+copy and kept only when that copy was accepted (`alerts.links`).
 
 Only a message the server refused for good (a 5xx reply) or one that cannot render counts
 toward `max_attempts`. While the server cannot be reached at all (refused connection,
