@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -33,12 +33,13 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from alerts.backlog import backlog_payload
-from alerts.dedup import dedup_key
+from alerts.dedup import dedup_key, dedup_recipient
 from alerts.payloads import AlertPayload, review_snapshot, stored
 from alerts.policy import AlertPolicy, Row
 from alerts.replies import answer_url
 from alerts.rules import evaluate, sentiment_pending, severity
 from alerts.timing import send_after
+from storage.alert_pauses import paused_recipients
 from storage.db import session_scope
 from storage.models import Notification, NotificationKind, Review
 from storage.outbox import dedup_key_exists, enqueue
@@ -108,6 +109,7 @@ def _decide_business(
         summary.unconfigured += len(rows)
         return
     ZoneInfo(policy.timezone)  # a broken policy fails the business, never closes its reviews
+    policy = _without_paused(session, business.id, policy)
     backlog: list[Row] = []
     ready = _backlog_ready(rows, now)
     for row in rows:
@@ -120,6 +122,16 @@ def _decide_business(
     if backlog:
         _backlog_summary(session, backlog, policy, now, summary)
     summary.businesses.append(business.name)
+
+
+def _without_paused(session: Session, business_id: int | None, policy: AlertPolicy) -> AlertPolicy:
+    """The policy without recipients who paused this business's alerts (List-Unsubscribe):
+    what is decided while paused is not mailed to them later either."""
+    paused = paused_recipients(session, business_id) if business_id is not None else set()
+    if not paused:
+        return policy
+    kept = tuple(r for r in policy.recipients if dedup_recipient(r) not in paused)
+    return replace(policy, recipients=kept)
 
 
 def _backlog_ready(rows: list[Row], now: datetime) -> set[int | None]:

@@ -12,7 +12,7 @@ import re
 from datetime import datetime
 from email import message_from_string
 from email.message import EmailMessage
-from email.policy import SMTP
+from email.policy import SMTP, EmailPolicy
 from email.utils import format_datetime, parseaddr
 from urllib.parse import urlsplit
 
@@ -24,6 +24,30 @@ _BODY_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2
 _LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029]")
 _SUBJECT_MAX = 180
 _DOMAIN = re.compile(r"^[A-Za-z0-9.-]+$")
+
+
+class _MailPolicy(EmailPolicy):
+    """SMTP's policy, except that a header holding one URL stays on one line.
+
+    Python folds a header longer than 78 characters that it cannot break into encoded
+    words (`=?utf-8?q?=3Chttps…`), which no mail program reads as a link; RFC 5322 allows
+    lines of 998 characters, and `List-Unsubscribe` is one `<https://…>` without spaces.
+    """
+
+    def fold(self, name: str, value: str) -> str:
+        if name.lower() in _URL_HEADERS and str(value).isascii():
+            return f"{name}: {value}{self.linesep}"
+        folded: str = super().fold(name, value)
+        return folded
+
+    def fold_binary(self, name: str, value: str) -> bytes:
+        if name.lower() in _URL_HEADERS and str(value).isascii():
+            return self.fold(name, value).encode("ascii")
+        return super().fold_binary(name, value)
+
+
+_URL_HEADERS = ("list-unsubscribe",)
+MAIL_POLICY = _MailPolicy(linesep="\r\n")  # email.policy.SMTP, with the exception above
 
 
 def header_text(value: str, limit: int = _SUBJECT_MAX) -> str:
@@ -90,9 +114,14 @@ def build_message(
     msgid: str,
     now: datetime,
     lang: str,
+    unsubscribe: str | None = None,
 ) -> EmailMessage:
-    """multipart/alternative with plain text first and HTML last (the preferred part)."""
-    msg = EmailMessage(policy=SMTP)
+    """multipart/alternative with plain text first and HTML last (the preferred part).
+
+    `unsubscribe`: an https link that pauses these mails, as `List-Unsubscribe` (RFC 2369)
+    with `List-Unsubscribe-Post` (RFC 8058): a mail program may POST to it in one click.
+    """
+    msg = EmailMessage(policy=MAIL_POLICY)
     msg["From"] = header_text(sender, 300)
     msg["To"] = header_text(recipient, 300)
     msg["Subject"] = header_text(subject)
@@ -100,6 +129,9 @@ def build_message(
     msg["Message-ID"] = msgid
     msg["Auto-Submitted"] = "auto-generated"
     msg["X-Auto-Response-Suppress"] = "All"
+    if unsubscribe and safe_url(unsubscribe):
+        msg["List-Unsubscribe"] = f"<{unsubscribe}>"
+        msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     msg.set_content(text, cte="quoted-printable")
     msg.add_alternative(html, subtype="html", cte="quoted-printable")
     msg["Content-Language"] = lang  # after the body: set_content clears Content-* headers

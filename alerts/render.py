@@ -18,6 +18,7 @@ from typing import Any
 from jinja2 import Environment
 
 from alerts.i18n import Wording, rule_percents, wording
+from alerts.links import MailLinks
 from alerts.message import (
     body_text,
     build_message,
@@ -55,6 +56,7 @@ class Envelope:
     key: str
     now: datetime
     installation: str
+    links: MailLinks | None = None  # into the dashboard, when `web.base_url` is set
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,8 @@ class ReviewView:
     sentiment: str | None  # None: the mood line would tell nothing (see `mood_line`)
     edited: bool
     mention: bool = False
+    dashboard_url: str | None = None  # the review's page in the dashboard
+    done_url: str | None = None  # signed one-click "Als erledigt markieren"
 
 
 def rule_text(t: Wording, hit: RuleHit) -> str:
@@ -117,7 +121,11 @@ def _rating_text(t: Wording, review: ReviewSnapshot) -> str:
 
 
 def review_view(
-    t: Wording, review: ReviewSnapshot, limit: int = TEXT_LIMIT, mention: bool = False
+    t: Wording,
+    review: ReviewSnapshot,
+    limit: int = TEXT_LIMIT,
+    mention: bool = False,
+    links: MailLinks | None = None,
 ) -> ReviewView:
     text, cut = shorten(body_text(review.text), limit)
     shown = review.source_display or t.platform(review.platform)
@@ -137,6 +145,8 @@ def review_view(
         sentiment=mood_line(t, review),
         edited=review.review_version > 1,
         mention=mention,
+        dashboard_url=links.review(review.review_id) if links else None,
+        done_url=links.done_for(review.review_id) if links else None,
     )
 
 
@@ -185,7 +195,8 @@ class Renderer:
         self, name: str, t: Wording, subject: str, envelope: Envelope, **context: Any
     ) -> EmailMessage:
         """Render `<name>.txt.j2` and `<name>.html.j2` into one email."""
-        context.update(t=t, subject=header_text(subject))
+        pause = envelope.links.pause if envelope.links else None
+        context.update(t=t, subject=header_text(subject), pause_url=pause)
         return build_message(
             subject=subject,
             sender=self.sender,
@@ -195,6 +206,7 @@ class Renderer:
             msgid=self.msgid(envelope),
             now=envelope.now,
             lang=t.lang,
+            unsubscribe=pause,
         )
 
     def render(self, payload: Payload, envelope: Envelope) -> EmailMessage:
@@ -209,7 +221,7 @@ class Renderer:
 
     def alert(self, payload: AlertPayload, envelope: Envelope) -> EmailMessage:
         t = wording(payload.language, payload.timezone)
-        review = review_view(t, payload.review, mention=payload.mention)
+        review = review_view(t, payload.review, mention=payload.mention, links=envelope.links)
         business = header_text(payload.business, 200)
         if payload.mention:
             return self._mention(t, payload, review, business, envelope)
@@ -259,7 +271,9 @@ class Renderer:
         business = header_text(payloads[0].business, 200)
         count = sum(1 for p in payloads if not p.mention)
         mentions = [p for p in payloads if p.mention]
-        reviews = [review_view(t, p.review, DIGEST_TEXT_LIMIT, p.mention) for p in payloads]
+        reviews = [
+            review_view(t, p.review, DIGEST_TEXT_LIMIT, p.mention, envelope.links) for p in payloads
+        ]
         if not count:
             subject = t(
                 "mention_digest_subject", keywords=mentioned(t, mentions), business=business
@@ -281,7 +295,9 @@ class Renderer:
         business = header_text(payload.business, 200)
         names = {p.source_display or t.platform(p.platform) for p in payload.platforms}
         platform = ", ".join(sorted(names))
-        critical = [review_view(t, r, BACKLOG_TEXT_LIMIT) for r in payload.critical]
+        critical = [
+            review_view(t, r, BACKLOG_TEXT_LIMIT, links=envelope.links) for r in payload.critical
+        ]
         subject = t("backlog_subject", platform=platform, business=business)
         return self.message(
             "backlog", t, subject, envelope,
@@ -293,8 +309,9 @@ class Renderer:
         """The weekly report: text, HTML and the trend chart drawn now."""
         with self._chart_lock:
             rendered = report_render.render_report(
-                self.env, payload.report, self._chart(len(payload.report.trend))
-            )
+                self.env, payload.report, self._chart(len(payload.report.trend)),
+                dashboard=envelope.links.base_url if envelope.links else None,
+            )  # fmt: skip
         return report_render.build_message(
             rendered, self.sender, envelope.recipient, envelope.now, self.msgid(envelope)
         )

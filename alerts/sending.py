@@ -10,6 +10,8 @@ copy carries the same Message-ID (mail clients and servers may fold it away).
 Every email is rendered here, when it is sent, from the row's typed payload (`alerts.payloads`;
 rows of older versions through `alerts.legacy`): its Date is the send time. Digest rows of one
 business and recipient that are due together become ONE email and are marked sent together.
+With `SendPolicy.base_url` mails link into the dashboard; their signed links are made per
+copy and kept only when that copy was accepted (`alerts.links`).
 
 Only a message the server refused for good (a 5xx reply) or one that cannot render counts
 toward `max_attempts`. While the server cannot be reached at all (refused connection,
@@ -35,6 +37,7 @@ from sqlmodel import Session
 
 from alerts.dedup import dedup_key, dedup_recipient
 from alerts.legacy import legacy_alert, legacy_timing, stored_message
+from alerts.links import MailLinks, mail_links
 from alerts.mail import Mailer, MailError
 from alerts.payloads import AlertPayload, is_typed, read_payload
 from alerts.render import Envelope, Renderer
@@ -45,6 +48,7 @@ from storage.installation import installation_id
 from storage.models import Notification, NotificationStatus
 from storage.outbox import claim as claim_row
 from storage.outbox import due, mark_attempt_failed, mark_sent, postpone
+from storage.web_auth import store_tokens
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +59,7 @@ class SendPolicy:
     retry_base: timedelta = timedelta(seconds=60)
     lease: timedelta = timedelta(minutes=10)
     outage_cap: timedelta = timedelta(hours=1)
+    base_url: str | None = None  # the dashboard (`web.base_url`): mails link into it
 
     def outage_delay(self, overdue: timedelta) -> timedelta:
         """Wait as long as the row is already overdue, at least `retry_base`, at most the cap."""
@@ -100,7 +105,11 @@ def claim(engine: Engine, rows: list[Notification], now: datetime, lease: timede
 
 
 def build(
-    renderer: Renderer, rows: list[Notification], now: datetime, installation: str
+    renderer: Renderer,
+    rows: list[Notification],
+    now: datetime,
+    installation: str,
+    links: MailLinks | None = None,
 ) -> EmailMessage:
     """The email for `rows`, rendered now; digest rows become one email, oldest first."""
     first = rows[0]
@@ -108,10 +117,10 @@ def build(
         alerts = sorted((_alert(r), r.id or 0) for r in rows)
         ids = "-".join(str(i) for _, i in alerts)
         key = dedup_key("digest", first.business_id, ids, recipient=first.recipient)
-        envelope = Envelope(first.recipient, key, now, installation)
+        envelope = Envelope(first.recipient, key, now, installation, links)
         return renderer.digest([a.payload for a, _ in alerts], envelope)
     if is_typed(first.payload):
-        envelope = Envelope(first.recipient, first.dedup_key, now, installation)
+        envelope = Envelope(first.recipient, first.dedup_key, now, installation, links)
         return renderer.render(read_payload(first.payload), envelope)
     if first.message is None:
         raise ValueError(f"notification {first.id} has neither a payload nor a message")
@@ -185,8 +194,9 @@ def _deliver(
     summary: SendSummary,
 ) -> bool:
     """Send one email for `rows`; False when the server is unreachable (stop this run)."""
+    links, tokens = mail_links(policy.base_url, rows, now)
     try:
-        message = build(renderer, rows, now, installation)
+        message = build(renderer, rows, now, installation, links)
         mailer.send(message)
     except MailError as exc:
         if exc.unreachable or exc.temporary:
@@ -200,6 +210,7 @@ def _deliver(
     with session_scope(engine) as session:
         for stored in _reloaded(session, rows):
             mark_sent(session, stored, now)
+        store_tokens(session, tokens, now)  # only a copy that may have arrived has links
     summary.sent += len(rows)
     summary.emails += 1
     return True

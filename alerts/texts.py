@@ -123,6 +123,18 @@ TEXTS: dict[str, tuple[str, str]] = {
         " names and no health details in your reply.",
     ),
     "review_number": ("Bewertungs-Nr. in Leumund: {id}", "Leumund review id: {id}"),
+    # links into the dashboard (only with web.base_url)
+    "open_dashboard": ("Im Dashboard öffnen", "Open in the dashboard"),
+    "mark_done": ("Als erledigt markieren", "Mark as handled"),
+    "mark_done_note": (
+        "Ein Klick, ohne Anmeldung; der Link gilt 14 Tage und einmal.",
+        "One click, no sign-in; the link is valid for 14 days and works once.",
+    ),
+    "pause_footer": (
+        "Keine Benachrichtigungen zu {business} mehr an diese Adresse?",
+        "No more alerts about {business} to this address?",
+    ),
+    "pause_link": ("Benachrichtigungen pausieren", "Pause alerts"),
     # rules
     "rule_stars": (
         "Nur {rating} (Grenze: {threshold} oder weniger)",

@@ -21,6 +21,7 @@ from storage.models import (
     ReviewEdit,
     Source,
 )
+from storage.review_lists import alerted_by
 
 OVERVIEW_DAYS = 28
 
@@ -39,6 +40,7 @@ class ReviewFilter:
     since: datetime | None = None
     until: datetime | None = None
     query: str = ""
+    rule: str | None = None  # the alert rule that fired: stars, negative, keyword
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +119,8 @@ def _conditions(business_id: int, f: ReviewFilter, dialect: str) -> list[ColumnE
     conditions += _flag(_alerted(), f.alerted)
     conditions += _flag(col(Review.handled_at).is_not(None), f.handled)
     conditions += _flag(_answered(), f.answered)
+    if f.rule is not None:
+        conditions.append(alerted_by(f.rule, dialect))
     text_match = search.matches(f.query, dialect)
     if text_match is not None:
         conditions.append(text_match)

@@ -270,11 +270,26 @@ class WebToken(SQLModel, table=True):
     purpose: str = Field(max_length=32)
     email: str = Field(max_length=320, index=True)
     review_id: int | None = Field(default=None, foreign_key="review.id")
+    business_id: int | None = Field(default=None, foreign_key="business.id")
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
     )
     expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     used_at: datetime | None = ts_field()
+
+
+class AlertPause(SQLModel, table=True):
+    """A recipient who paused a business's alerts (the mail's List-Unsubscribe link).
+
+    While the row exists no alert, digest or first-crawl summary is decided for that
+    recipient; weekly reports still go. Deleting the row switches alerts on again.
+    """
+
+    __tablename__ = "alert_pause"
+    business_id: int = Field(foreign_key="business.id", primary_key=True)
+    recipient: str = Field(primary_key=True, max_length=320)
+    paused_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    paused_via: str = Field(max_length=32)
 
 
 class WebSession(SQLModel, table=True):

@@ -11,12 +11,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_
+from sqlalchemy import ColumnElement, and_, exists, func, literal, or_, true
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from storage.figures import dated_between, review_date
-from storage.models import Review, Source
+from storage.models import Notification, NotificationKind, Review, Source
+
+# The rules an alert can name (`alerts.rules.RuleName`); a mention is a keyword hit.
+FIRED_RULES = ("stars", "negative", "keyword")
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,3 +163,29 @@ def unanswered_reviews(
     where = _of_sources(and_(dated_between(business_id, since, until), no_reply), source_ids)
     order = (review_date().desc(), col(Review.id))
     return _excerpts(session, where, order, limit, text_chars, name_chars)
+
+
+def alerted_by(rule: str, dialect: str) -> ColumnElement[bool]:
+    """Reviews whose alert named `rule` (the rules are in the outbox payload's
+    `review.rules`): JSON functions of SQLite (`json_each`) and PostgreSQL
+    (`json_array_elements`) read the same stored list. Rows written before payload
+    version 2 carry no such list and never match."""
+    payload = col(Notification.payload)
+    named: ColumnElement[Any]
+    if dialect == "sqlite":
+        fired = func.json_each(payload, "$.review.rules").table_valued("value").alias("fired")
+        named = func.json_extract(fired.c.value, "$.rule")
+    else:
+        rules = payload["review"]["rules"]
+        fired = func.json_array_elements(rules).table_valued("value").alias("fired")
+        named = fired.c.value.op("->>")(literal("rule"))
+    return exists(
+        core_select(literal(1))
+        .select_from(Notification)
+        .join(fired, true())
+        .where(
+            col(Notification.review_id) == col(Review.id),
+            col(Notification.kind) == NotificationKind.ALERT.value,
+            named == rule,
+        )
+    )

@@ -60,16 +60,20 @@ def wording_for(report: WeeklyReport) -> Wording:
 
 
 def render_report(
-    env: Environment, report: WeeklyReport, chart_maker: TrendChart | None = None
+    env: Environment,
+    report: WeeklyReport,
+    chart_maker: TrendChart | None = None,
+    dashboard: str | None = None,
 ) -> RenderedReport:
     """Subject, text and HTML of the email; the HTML points at the chart by Content-ID.
 
     Pass one `chart_maker` when rendering many reports in a row: it saves half the time.
+    With `dashboard` (`web.base_url`) every listed review links to its dashboard page too.
     """
     t = wording_for(report)
-    chart = _chart(report, t, chart_maker)
+    chart = trend_chart(report, t, chart_maker)
     cid = f"trend.{report.business_id}.{report.week.label}@leumund.report" if chart else None
-    context = _context(report, t, f"cid:{cid}" if cid else None)
+    context = _context(report, t, f"cid:{cid}" if cid else None, dashboard)
     return RenderedReport(
         subject=message.header_text(
             t(
@@ -86,12 +90,12 @@ def render_report(
     )
 
 
-def render_report_file(env: Environment, report: WeeklyReport) -> str:
+def render_report_file(env: Environment, report: WeeklyReport, dashboard: str | None = None) -> str:
     """The same report as one HTML file with the chart inside, for a browser."""
     t = wording_for(report)
-    chart = _chart(report, t)
+    chart = trend_chart(report, t)
     src = "data:image/png;base64," + base64.b64encode(chart).decode("ascii") if chart else None
-    return render(env, "report.html.j2", **_context(report, t, src))
+    return render(env, "report.html.j2", **_context(report, t, src, dashboard))
 
 
 def build_message(
@@ -122,7 +126,11 @@ def build_message(
     return msg
 
 
-def _chart(report: WeeklyReport, t: Wording, chart_maker: TrendChart | None = None) -> bytes | None:
+def trend_chart(
+    report: WeeklyReport, t: Wording, chart_maker: TrendChart | None = None
+) -> bytes | None:
+    """The report's 12-week chart as PNG, in its language; None when those weeks are empty.
+    The dashboard shows the same picture."""
     if not any(point.stats.count for point in report.trend):
         return None
     text = TrendText(
@@ -187,7 +195,9 @@ def _blind_note(report: WeeklyReport, t: Wording) -> str | None:
     return t("report_replies_blind", places=t.join(places)) if places else None
 
 
-def _context(report: WeeklyReport, t: Wording, chart_src: str | None) -> dict[str, Any]:
+def _context(
+    report: WeeklyReport, t: Wording, chart_src: str | None, dashboard: str | None = None
+) -> dict[str, Any]:
     last_day = report.end.astimezone(report.timezone) - timedelta(days=1)
     week = t.week(report.week.year, report.week.week)
     return {
@@ -206,4 +216,7 @@ def _context(report: WeeklyReport, t: Wording, chart_src: str | None) -> dict[st
         "alarms": _alarm_lines(report, t),
         "reasons": lambda line: reason_texts(t, line),
         "blind_note": _blind_note(report, t),
+        "dashboard": (lambda review_id: f"{dashboard.rstrip('/')}/r/{review_id}")
+        if dashboard
+        else None,
     }

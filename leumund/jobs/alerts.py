@@ -69,7 +69,9 @@ def send_due(parts: Parts, now: datetime) -> SendSummary:
     """Send every outbox row that is due with the parts' mailer."""
     mail = parts.config.mail
     policy = SendPolicy(
-        max_attempts=mail.max_attempts, retry_base=timedelta(seconds=mail.retry_base_seconds)
+        max_attempts=mail.max_attempts,
+        retry_base=timedelta(seconds=mail.retry_base_seconds),
+        base_url=parts.config.web.base_url,
     )
     return send_outbox(parts.engine, parts.mailer, parts.renderer, now, policy)
 

@@ -201,7 +201,7 @@ def write_report_html(
     report = load_report(engine, business, iso, now)
     if report is None:
         raise OperatorError(f"business {business_name!r} has no data yet; run a crawl first")
-    html = render_report_file(make_environment(), report)
+    html = render_report_file(make_environment(), report, config.web.base_url)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(html, encoding="utf-8")

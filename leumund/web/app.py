@@ -11,7 +11,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from leumund.web import auth, ops, pages
+from leumund.web import auth, maillinks, ops, pages, replies
 from leumund.web.context import CSP, WebContext, page
 
 SECURITY_HEADERS = {
@@ -52,7 +52,8 @@ def create_app(ctx: WebContext) -> Starlette:
     static = StaticFiles(packages=[("leumund.web", "static")])
     return Starlette(
         routes=[
-            *auth.routes(ctx), *pages.routes(ctx), *ops.routes(ctx),
+            *auth.routes(ctx), *pages.routes(ctx), *ops.routes(ctx), *maillinks.routes(ctx),
+            *replies.routes(ctx),
             Mount("/static", static, name="static"),
         ],
         middleware=[Middleware(SecurityHeaders)],

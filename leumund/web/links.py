@@ -6,8 +6,8 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from leumund.web.ops import DONE_LIFETIME, DONE_PURPOSE
 from storage import web_auth
+from storage.web_auth import DONE_LIFETIME, DONE_PURPOSE
 
 
 def review_link(base_url: str, review_id: int) -> str:

@@ -1,11 +1,9 @@
-"""Operator pages (sources, outbox, try-source), the mail's one-click "Erledigt" link,
-the language switch and the health check."""
+"""Operator pages (sources, outbox, try-source), the language switch and the health check."""
 
 from __future__ import annotations
 
 import logging
 import threading
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import text
@@ -18,8 +16,6 @@ from storage import dashboard, outbox, web_auth
 from storage.db import session_scope
 
 log = logging.getLogger(__name__)
-DONE_PURPOSE = "handled"
-DONE_LIFETIME = timedelta(days=14)
 
 
 def _operator(ctx: WebContext, request: Request) -> Signed:
@@ -91,22 +87,6 @@ async def try_source(ctx: WebContext, request: Request) -> Response:
     )
 
 
-def done_link(ctx: WebContext, request: Request) -> Response:
-    with session_scope(ctx.engine) as session:
-        row = web_auth.peek_token(session, request.path_params["token"], DONE_PURPOSE, ctx.clock())
-        valid = row is not None
-    return page(ctx, "done.html", "de", 200 if valid else 410, valid=valid, done=False)
-
-
-async def done_post(ctx: WebContext, request: Request) -> Response:
-    token = request.path_params["token"]
-    with session_scope(ctx.engine) as session:
-        row = web_auth.use_token(session, token, DONE_PURPOSE, ctx.clock())
-        if row is not None and row.review_id is not None:
-            dashboard.mark_handled(session, row.review_id, row.email, None, ctx.clock())
-    return page(ctx, "done.html", "de", 200 if row else 410, valid=row is not None, done=True)
-
-
 async def language(ctx: WebContext, request: Request) -> Response:
     signed = require(ctx, request)
     form = await check_csrf(request, signed.csrf)
@@ -150,7 +130,5 @@ def routes(ctx: WebContext) -> list[Route]:
         Route("/ops/outbox", sync(outbox_page)),
         Route("/ops/outbox/retry", asynchronous(retry_failed), methods=["POST"]),
         Route("/ops/try", asynchronous(try_source), methods=["GET", "POST"]),
-        Route("/done/{token}", sync(done_link), methods=["GET"]),
-        Route("/done/{token}", asynchronous(done_post), methods=["POST"]),
         Route("/lang", asynchronous(language), methods=["POST"]),
     ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from starlette.requests import Request
@@ -16,16 +16,20 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from alerts.i18n import wording
-from alerts.message import safe_url
-from alerts.report.charts import TrendText, trend_png
 from alerts.report.data import compute_report
+from alerts.report.model import TREND_WEEKS
+from alerts.report.render import trend_chart
 from alerts.report.weeks import IsoWeek
+from leumund.web import replies
 from leumund.web.context import Signed, WebContext, check_csrf, not_found, page, require
-from storage import dashboard
+from storage import alert_pauses, dashboard
 from storage.db import session_scope
+from storage.figures import rating_counts
 from storage.models import Business
+from storage.review_lists import FIRED_RULES
 
 PER_PAGE = 25
+CHART_SPAN = timedelta(weeks=TREND_WEEKS)
 _CSV_FIELDS = ("id", "date", "platform", "source", "author", "rating", "title", "text",
                "sentiment", "handled_at", "handled_by", "reply")  # fmt: skip
 
@@ -76,6 +80,7 @@ def review_filter(params: Any) -> dashboard.ReviewFilter:
         since=_day(params.get("since")),
         until=_day(params.get("until"), end=True),
         query=str(params.get("q", ""))[:200],
+        rule=params.get("rule") if params.get("rule") in FIRED_RULES else None,
     )
 
 
@@ -93,12 +98,17 @@ def overview(ctx: WebContext, request: Request) -> Response:
     signed = require(ctx, request)
     business = _business(ctx, signed, request.path_params["bid"])
     assert business.id is not None
+    now = ctx.clock()
     with session_scope(ctx.engine) as session:
-        figures = dashboard.overview(session, business.id, ctx.clock())
+        figures = dashboard.overview(session, business.id, now)
         sources = dashboard.sources_of(session, business.id)
+        pauses = alert_pauses.pauses_of(session, business.id)
+        charted = rating_counts(
+            session, business.id, before=now + timedelta(days=7), since=now - CHART_SPAN
+        ).count  # the chart's weeks, up to the end of this one
     return page(
         ctx, "overview.html", signed.lang, signed=signed, business=business,
-        figures=figures, sources=[s for s, _ in sources],
+        figures=figures, sources=[s for s, _ in sources], pauses=pauses, charted=charted,
     )  # fmt: skip
 
 
@@ -109,11 +119,10 @@ def chart(ctx: WebContext, request: Request) -> Response:
     week = IsoWeek.of(ctx.clock().astimezone(t.tz).date())
     with session_scope(ctx.engine) as session:
         report = compute_report(session, business, week)
-    text = TrendText(
-        week_labels=[t("report_week_short", week=p.week.week) for p in report.trend],
-        format_stars=lambda v: f"{t.number(v, 0)} ★",
-    )
-    return Response(trend_png(report.trend, text), media_type="image/png")
+    png = trend_chart(report, t)
+    if png is None:  # no reviews in those weeks: the overview shows no chart
+        raise not_found()
+    return Response(png, media_type="image/png")
 
 
 def reviews(ctx: WebContext, request: Request) -> Response:
@@ -176,8 +185,7 @@ def _detail(ctx: WebContext, signed: Signed, review_id: int) -> dashboard.Review
 def review(ctx: WebContext, request: Request) -> Response:
     signed = require(ctx, request)
     detail = _detail(ctx, signed, request.path_params["rid"])
-    link = safe_url(detail.review.url) or safe_url(detail.source.url)
-    return page(ctx, "review.html", signed.lang, signed=signed, d=detail, link=link)
+    return replies.review_page(ctx, signed, detail, replies.reply_panel(ctx, detail))
 
 
 async def handled(ctx: WebContext, request: Request) -> Response:

@@ -93,6 +93,51 @@ UI: dict[str, tuple[str, str]] = {
     "not_found": ("Seite nicht gefunden.", "Page not found."),
     "language": ("English", "Deutsch"),
     "no_business": ("Ihrer Adresse ist kein Betrieb zugeordnet.", "No business is yours."),
+    # pausing alerts from a mail (List-Unsubscribe) and switching them on again
+    "pause_confirm": (
+        "Benachrichtigungen zu {business} pausieren?",
+        "Pause alerts about {business}?",
+    ),
+    "pause_explain": (
+        "An {email} gehen dann keine Benachrichtigungen über neue kritische Bewertungen mehr"
+        " (auch keine Sammelmails). Der Wochenbericht kommt weiter.",
+        "{email} then gets no more alerts about new critical reviews (no digests either)."
+        " The weekly report still comes.",
+    ),
+    "pause_button": ("Benachrichtigungen pausieren", "Pause alerts"),
+    "paused_heading": ("Benachrichtigungen pausiert", "Alerts paused"),
+    "paused_ok": (
+        "An {email} gehen keine Benachrichtigungen zu {business} mehr.",
+        "{email} gets no more alerts about {business}.",
+    ),
+    "paused_resume": (
+        "Wieder einschalten können Sie sie nach der Anmeldung in der Übersicht des Betriebs.",
+        "Sign in and switch them on again on the business's overview.",
+    ),
+    "pauses": ("Pausierte Benachrichtigungen", "Paused alerts"),
+    "paused_since": (
+        "{email}: pausiert seit {when} (über den Link in einer E-Mail)",
+        "{email}: paused since {when} (from the link in an email)",
+    ),
+    "paused_since_web": ("{email}: pausiert seit {when}", "{email}: paused since {when}"),
+    "resume": ("Benachrichtigungen wieder einschalten", "Switch alerts on again"),
+    "rule": ("Ausgelöst durch", "Alerted by"),
+    "rule_stars": ("Sterne", "stars"),
+    "rule_negative": ("negativer Text", "negative text"),
+    "rule_keyword": ("Stichwort", "keyword"),
+    # replying from the dashboard (Google Business Profile)
+    "post_reply": ("Antwort veröffentlichen", "Post reply"),
+    "your_reply": ("Ihre Antwort", "Your reply"),
+    "change_reply": ("Antwort ändern", "Change the reply"),
+    "reply_intro": (
+        "Ihre Antwort erscheint öffentlich auf Google unter der Bewertung. Der Vorschlag ist"
+        " nur ein Anfang: bitte lesen und anpassen.",
+        "Your reply appears publicly on Google below the review. The suggestion is only a"
+        " start: please read and adapt it.",
+    ),
+    "reply_elsewhere": ("Auf der Plattform antworten", "Answer on the platform"),
+    "replied_by": ("Beantwortet von {who} am {when}", "Answered by {who} on {when}"),
+    "reply_failed": ("Nicht veröffentlicht: {error}", "Not posted: {error}"),
 }
 
 
