@@ -21,6 +21,8 @@ from alerts.report.charts import MIN_REVIEWS, ROLLING_WEEKS, TrendChart, TrendTe
 from alerts.report.model import COMPARE_WEEKS, UNANSWERED_DAYS, ReviewLine, WeeklyReport
 from alerts.templating import render
 
+BURST_MARK = " ⚠"
+"""Beside a week's label in the chart: a suspicious burst began that week."""
 SENTIMENT_COLORS = {
     "positive": "#2da44e",
     "neutral": "#8c959f",
@@ -126,7 +128,11 @@ def _chart(report: WeeklyReport, t: Wording, chart_maker: TrendChart | None = No
     if not any(point.stats.count for point in report.trend):
         return None
     text = TrendText(
-        week_labels=[t("report_week_short", week=p.week.week) for p in report.trend],
+        week_labels=[
+            t("report_week_short", week=p.week.week)
+            + (BURST_MARK if p.week in report.burst_weeks else "")
+            for p in report.trend
+        ],
         format_stars=lambda v: f"{t.number(v, 0)} ★",
     )
     if chart_maker is None:
@@ -206,4 +212,11 @@ def _context(report: WeeklyReport, t: Wording, chart_src: str | None) -> dict[st
         "alarms": _alarm_lines(report, t),
         "reasons": lambda line: reason_texts(t, line),
         "blind_note": _blind_note(report, t),
+        "burst_note": _burst_note(report, t),
     }
+
+
+def _burst_note(report: WeeklyReport, t: Wording) -> str | None:
+    """'⚠ Woche mit auffälliger Häufung …: KW 47/2026' under the chart, or None."""
+    weeks = [t.week(w.year, w.week) for w in report.burst_weeks]
+    return t("report_burst_weeks", weeks=t.join(weeks)) if weeks else None
