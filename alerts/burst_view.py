@@ -80,11 +80,11 @@ def burst_context(t: Wording, payload: BurstPayload) -> tuple[str, dict[str, Any
         key = "burst_intro_similar" if payload.reason == "similar" else "burst_intro"
         intro = t(key, **values, hours=payload.hours)
     steps = [
-        t("burst_todo_document"),
-        t("burst_todo_calm"),
-        _report_step(t, payload.platform, shown),
-        t("burst_todo_lawyer"),
-    ]
+        t("burst_todo_document").partition(": ")[::2],
+        t("burst_todo_calm").partition(": ")[::2],
+        _report_step(t, payload.platform, shown).partition(": ")[::2],
+        t("burst_todo_lawyer").partition(": ")[::2],
+    ]  # (what, how): the what in bold
     return burst_subject(t, payload, business), {
         "business": business,
         "heading": _heading(t, payload),

@@ -21,8 +21,6 @@ from alerts.report.charts import MIN_REVIEWS, ROLLING_WEEKS, TrendChart, TrendTe
 from alerts.report.model import COMPARE_WEEKS, UNANSWERED_DAYS, ReviewLine, WeeklyReport
 from alerts.templating import render
 
-BURST_MARK = " ⚠"
-"""Beside a week's label in the chart: a suspicious burst began that week."""
 SENTIMENT_COLORS = {
     "positive": "#2da44e",
     "neutral": "#8c959f",
@@ -128,11 +126,7 @@ def _chart(report: WeeklyReport, t: Wording, chart_maker: TrendChart | None = No
     if not any(point.stats.count for point in report.trend):
         return None
     text = TrendText(
-        week_labels=[
-            t("report_week_short", week=p.week.week)
-            + (BURST_MARK if p.week in report.burst_weeks else "")
-            for p in report.trend
-        ],
+        week_labels=[t("report_week_short", week=p.week.week) for p in report.trend],
         format_stars=lambda v: f"{t.number(v, 0)} ★",
     )
     if chart_maker is None:
