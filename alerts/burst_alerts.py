@@ -20,21 +20,25 @@ a decision repeated after a crash harmless; a review is never in two messages.
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
 
 from sqlmodel import Session
 
+from alerts.burst_payload import (
+    HOUR,
+    burst_hours,
+    burst_payload,
+    burst_reason,
+    burst_snapshots,
+    review_dates,
+)
 from alerts.bursts import Arrival, Burst, BurstSettings, find_burst
 from alerts.dedup import dedup_key, dedup_recipient
-from alerts.i18n import source_display
-from alerts.message import shorten
-from alerts.payloads import BurstPayload, ReviewSnapshot, read_payload, review_snapshot, stored
+from alerts.payloads import BurstPayload, ReviewSnapshot, read_payload, stored
 from alerts.policy import AlertPolicy, Row
-from alerts.rules import evaluate, is_critical
+from alerts.rules import is_critical
 from alerts.timing import send_after
 from storage.bursts import (
     add_burst,
@@ -56,8 +60,8 @@ from storage.outbox import enqueue, existing_dedup_keys
 log = logging.getLogger(__name__)
 JOIN_WINDOW = timedelta(hours=24)
 """A critical review arriving this long after a burst's last one still belongs to it."""
-SNAPSHOT_TEXT = 300
-HOUR = timedelta(hours=1)
+# A review's data that cannot become a payload (pydantic's ValidationError is a ValueError).
+BURST_ERRORS = (ValueError, LookupError, TypeError, ArithmeticError)
 
 
 @dataclass
@@ -89,8 +93,25 @@ def decide_bursts(
         if fresh and is_critical(review, policy.rules):
             by_source.setdefault(review.source_id, []).append(row)
     for source_rows in by_source.values():
-        _source_bursts(session, source_rows, policy, now, outcome)
+        _isolated(session, source_rows, policy, now, outcome)
     return outcome
+
+
+def _isolated(
+    session: Session, rows: list[Row], policy: AlertPolicy, now: datetime, out: BurstOutcome
+) -> None:
+    """One source in a savepoint: should it fail, its reviews are alerted one by one."""
+    mine = BurstOutcome(closed=set())
+    try:
+        with session.begin_nested():
+            _source_bursts(session, rows, policy, now, mine)
+    except BURST_ERRORS:
+        log.exception("bursts of source %s not decided: its reviews alert singly", rows[0][1].id)
+        for review, _, _ in rows:
+            session.refresh(review)
+        return
+    out.closed |= mine.closed
+    out.messages += mine.messages
 
 
 def _source_bursts(
@@ -153,17 +174,21 @@ def _new_burst(
     open_ids = {r[0].id for r in rows}
     told = _told_before(session, members, policy)
     listed = [r for r in members if r.id in open_ids and r.id not in told]
-    payload = _payload(
-        policy, source, burst_id, _reason(found.reason), _snapshots(listed, source, policy)
-    ).model_copy(
-        update={"count": len(members), "hours": _hours(members, found.window),
-                "earlier": len(members) - len(listed), "total": len(members)},
-    )  # fmt: skip
+    frame = burst_payload(policy, source, burst_id, burst_reason(found.reason))
+    payload = frame.model_copy(
+        update={
+            "reviews": burst_snapshots(listed, source, policy),
+            "count": len(members),
+            "hours": burst_hours(review_dates(members), found.window),
+            "earlier": len(members) - len(listed),
+            "total": len(members),
+        }
+    )
     for recipient in policy.recipients:
         key = dedup_key("burst", burst_id, recipient=recipient)
         out.messages += enqueue(session, _row(key, recipient, source, payload, policy, now))
     _close(session, [r for r in members if r.id in open_ids], out)
-    log.warning(
+    log.info(
         "suspicious burst %s on source %s of %r: %d negative reviews (%s, %d listed)",
         burst_id, source.name, policy.business, len(members), found.reason, len(listed),
     )  # fmt: skip
@@ -184,20 +209,30 @@ def _join(
     burst.last_at = max([burst.last_at, *(arrival_time(r) for r in reviews)])
     burst.count += len(reviews)
     add_burst(session, burst, reviews)
-    added = _snapshots(reviews, source, policy)
+    told = _told_before(session, reviews, policy)
+    reviews = [r for r in reviews if r.id not in told]  # alerted singly: counted, not listed
+    _close(session, [r[0] for r in rows], out)
+    if not reviews:
+        return
+    added = burst_snapshots(reviews, source, policy)
     notifications = burst_notifications(session, burst.id)
     for to in policy.recipients:
         mine = [n for n in notifications if dedup_recipient(n.recipient) == dedup_recipient(to)]
         if mine and _extend(session, mine[-1], added, burst):
             continue
-        payload = _payload(policy, source, burst.id, _reason(burst.reason), added).model_copy(
-            update={"count": len(added), "hours": _hours(reviews, HOUR), "follow_up": True,
-                    "total": burst.count},
-        )  # fmt: skip
+        frame = burst_payload(policy, source, burst.id, burst_reason(burst.reason))
+        payload = frame.model_copy(
+            update={
+                "reviews": added,
+                "count": len(added),
+                "hours": burst_hours(review_dates(reviews), HOUR),
+                "follow_up": True,
+                "total": burst.count,
+            }
+        )
         key = dedup_key("burst", burst.id, reviews[0].id, recipient=to)
         out.messages += enqueue(session, _row(key, to, source, payload, policy, now))
-    _close(session, reviews, out)
-    log.warning(
+    log.info(
         "%d more negative reviews joined burst %s of %r", len(reviews), burst.id, policy.business
     )
 
@@ -211,66 +246,16 @@ def _extend(
     old = read_payload(row.payload)
     if not isinstance(old, BurstPayload):
         return False
-    start = min((r.published_at for r in (*old.reviews, *added) if r.published_at), default=None)
-    end = max((r.published_at for r in (*old.reviews, *added) if r.published_at), default=None)
-    span = _round_hours(end - start) if start and end else 0
+    dates = [r.published_at for r in (*old.reviews, *added) if r.published_at]
     payload = old.model_copy(
         update={
             "reviews": old.reviews + added,
             "count": old.count + len(added),
             "total": burst.count,
-            "hours": max(old.hours, span),
+            "hours": burst_hours(dates, timedelta(hours=old.hours)),
         }
     )
     return replace_pending_payload(session, row.id, stored(payload))
-
-
-def _reason(reason: str) -> Literal["rate", "similar"]:
-    return "similar" if reason == "similar" else "rate"
-
-
-def _payload(
-    policy: AlertPolicy,
-    source: Source,
-    burst_id: int,
-    reason: Literal["rate", "similar"],
-    reviews: tuple[ReviewSnapshot, ...],
-) -> BurstPayload:
-    """The message's frame; counts and hours are filled in by the caller."""
-    return BurstPayload(
-        business=policy.business,
-        language=policy.language,
-        timezone=policy.timezone,
-        quiet_hours=policy.rules.quiet_hours,
-        burst_id=burst_id,
-        reason=reason,
-        platform=source.type,
-        source=source.name,
-        source_display=source_display(source.type, source.label, source.url),
-        reviews=reviews,
-    )
-
-
-def _snapshots(
-    reviews: Sequence[Review], source: Source, policy: AlertPolicy
-) -> tuple[ReviewSnapshot, ...]:
-    """The reviews as the message lists them, oldest first, texts cut short."""
-    snaps = []
-    for review in reviews:
-        snap = review_snapshot(review, source, evaluate(review, policy.rules))
-        text, cut = shorten(snap.text, SNAPSHOT_TEXT)
-        snaps.append(snap.model_copy(update={"text": text, "truncated": snap.truncated or cut}))
-    return tuple(sorted(snaps, key=lambda s: (s.published_at is None, s.published_at)))
-
-
-def _hours(members: Sequence[Review], window: timedelta) -> int:
-    """The hours the owner reads: the reviews' own dates' span, at least the detector's."""
-    dates = [r.published_at or r.first_seen_at for r in members]
-    return max(_round_hours(window), _round_hours(max(dates) - min(dates)), 1)
-
-
-def _round_hours(span: timedelta) -> int:
-    return math.ceil(span / HOUR)
 
 
 def _told_before(session: Session, members: Sequence[Review], policy: AlertPolicy) -> set[int]:

@@ -11,13 +11,14 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from alerts.decide import decide_alerts
+from alerts.mail import SmtpMailer
 from alerts.payloads import BurstPayload, read_payload
 from alerts.policy import AlertPolicy
 from alerts.render import Renderer
 from alerts.report.data import compute_report
 from alerts.report.render import render_report
 from alerts.report.weeks import IsoWeek
-from alerts.sending import build
+from alerts.sending import SendPolicy, build, send_due
 from alerts.settings import AlertRules, BurstRules, QuietHours
 from alerts.templating import make_environment
 from storage.db import session_scope
@@ -26,6 +27,7 @@ from storage.models import Business, Notification, Review, ReviewBurst, Source
 from storage.outbox import mark_sent
 from storage.reviews import upsert_reviews
 from tests.factories import make_business_and_source, make_review_data
+from tests.smtp_server import SmtpServer
 
 BUSINESS = "Bäckerei Beispiel"
 OWNERS = ("inhaber@example.test", "filiale@example.test")
@@ -171,7 +173,16 @@ def test_a_review_before_the_message_is_sent_joins_it(engine: Engine) -> None:
         payload = burst_of(row)
         assert [r.review_id for r in payload.reviews] == [*ids, later]
         assert payload.count == 10 and not payload.follow_up
-    assert "10 negative Bewertungen" in subject(engine, bursts[0])
+    with SmtpServer() as smtp:  # the morning: one mail each, with all ten
+        mailer = SmtpMailer(host=smtp.host, port=smtp.port, security="none")
+        send_due(engine, mailer, RENDERER, NOW + timedelta(days=1), SendPolicy())
+        mails = [m for m in smtp.messages if "Häufung" in str(m["Subject"])]
+    assert len(smtp.messages) == 4  # and the first crawl's summaries
+    assert sorted(str(m["To"]) for m in mails) == sorted(OWNERS)
+    assert str(mails[0]["Subject"]).startswith("⚠ Auffällige Häufung: 10 negative Bewertungen")
+    body = mails[0].get_body(("plain",))
+    assert body is not None and all(f"Autor a{i}" in body.get_content() for i in range(9))
+    assert "Autor late" in body.get_content()
 
 
 def test_a_review_after_the_message_was_sent_comes_as_a_follow_up(engine: Engine) -> None:
