@@ -121,13 +121,17 @@ def _source_bursts(
     assert source.id is not None
     ordered = sorted(rows, key=lambda r: (arrival_time(r[0]), r[0].id or 0))
     burst = latest_burst(session, source.id)
-    until = burst.last_at + JOIN_WINDOW if burst is not None else None
-    joined = [r for r in ordered if until is not None and arrival_time(r[0]) <= until]
+    joined = [r for r in ordered if burst is not None and _joins(burst, r[0])]
     if burst is not None and joined:
         _join(session, burst, joined, policy, now, out)
     rest = [r for r in ordered if r not in joined]
     if rest:
         _detect(session, source, rest, policy, now, out)
+
+
+def _joins(burst: ReviewBurst, review: Review) -> bool:
+    """Arrived while the burst was open; an old review edited to bad stars never joins."""
+    return burst.started_at <= arrival_time(review) <= burst.last_at + JOIN_WINDOW
 
 
 def _detect(
@@ -168,7 +172,8 @@ def _new_burst(
     times = [arrival_time(r) for r in members]
     burst = ReviewBurst(
         business_id=source.business_id, source_id=source.id, reason=found.reason,
-        started_at=min(times), last_at=max(times), count=len(members), notified=True,
+        started_at=min(times), last_at=max(times), count=len(members),
+        notified=bool(policy.recipients),
     )  # fmt: skip
     burst_id = add_burst(session, burst, members)
     open_ids = {r[0].id for r in rows}

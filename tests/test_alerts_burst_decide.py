@@ -215,6 +215,25 @@ def test_a_negative_long_after_the_burst_alerts_on_its_own(engine: Engine) -> No
     assert [r.review_id for r in alerts] == [later, later]
 
 
+def test_an_old_review_edited_during_a_burst_alerts_on_its_own(engine: Engine) -> None:
+    source_id = seed(engine)
+    attack(engine, source_id)
+    decide_alerts(engine, policies(), NOW)
+    with session_scope(engine) as session:  # h10 (5 stars, a month old) is edited to 1 star
+        source = session.get(Source, source_id)
+        assert source is not None
+        old = session.exec(select(Review).where(Review.platform_id == "h10")).one()
+        item = make_review_data(
+            platform_id="h10", author=old.author, published_at=old.published_at,
+            rating=1.0, rating_raw=1.0, title="", text="Jetzt doch schlecht.",
+        )  # fmt: skip
+        upsert_reviews(session, source, [item])
+        edited = old.id
+    decide_alerts(engine, policies(), NOW + timedelta(hours=1))
+    assert [r.review_id for r in outbox(engine, "alert")] == [edited, edited]
+    assert all(not burst_of(r).follow_up for r in outbox(engine, "burst"))
+
+
 def test_a_trickle_of_negatives_alerts_each_one(engine: Engine) -> None:
     source_id = seed(engine)
     ids = []
