@@ -19,6 +19,9 @@ Reviews stored before a source's first complete crawl (`backlog`) become one sum
 that crawl completed — or, when the first crawl keeps failing, once the oldest of them has
 been stored for `BACKLOG_GRACE` (2 days), so a source that never finishes a crawl is not
 silent forever. Backlog stored after that summary shares its dedup key and is closed quietly.
+
+Critical reviews that form (or join) a suspicious burst on their source are told of in the
+burst's one message instead (`alerts.burst_alerts`), in the same transaction.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from alerts.backlog import backlog_payload
+from alerts.burst_alerts import decide_bursts
 from alerts.dedup import dedup_key, dedup_recipient
 from alerts.payloads import AlertPayload, review_snapshot, stored
 from alerts.policy import AlertPolicy, Row
@@ -57,6 +61,7 @@ class DecideSummary:
     waiting: int = 0
     alerts: int = 0
     backlog_summaries: int = 0
+    burst_messages: int = 0
     unconfigured: int = 0
     unrenderable: int = 0
     businesses: list[str] = field(default_factory=list)
@@ -64,7 +69,7 @@ class DecideSummary:
 
     @property
     def added(self) -> int:
-        return self.alerts + self.backlog_summaries
+        return self.alerts + self.backlog_summaries + self.burst_messages
 
 
 def decide_alerts(
@@ -112,11 +117,19 @@ def _decide_business(
     policy = _without_paused(session, business.id, policy)
     backlog: list[Row] = []
     ready = _backlog_ready(rows, now)
+    bursts = decide_bursts(session, rows, policy, now)
+    summary.burst_messages += bursts.messages
+    summary.closed += len(bursts.closed)
     for row in rows:
         review, source, _ = row
         if review.backlog and review.version == 1:
             if source.id in ready:
                 backlog.append(row)
+            continue
+        if review.burst_id is not None:  # told of in its burst's message, never alone
+            if review.id not in bursts.closed:
+                _close(session, review)
+                summary.closed += 1
             continue
         _decide_isolated(session, row, policy, now, summary)
     if backlog:

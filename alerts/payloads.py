@@ -102,6 +102,28 @@ class BacklogPayload(_OwnerMail):
     critical: tuple[ReviewSnapshot, ...]
 
 
+class BurstPayload(_OwnerMail):
+    """Several negative reviews on one source in a short time, as ONE message.
+
+    `reviews` are the ones this message lists; `count` all negatives of the burst it tells
+    of, `earlier` those of them already in an earlier message (listed there, not here). A
+    `follow_up` tells only of reviews that joined after the burst's first message was sent.
+    """
+
+    kind: Literal["burst"] = "burst"
+    burst_id: int | None = None
+    reason: Literal["rate", "similar"] = "rate"
+    platform: str = ""
+    source: str = ""
+    source_display: str = ""
+    count: int = 0
+    hours: int = 24
+    earlier: int = 0
+    follow_up: bool = False
+    total: int = 0
+    reviews: tuple[ReviewSnapshot, ...] = ()
+
+
 class ReportPayload(_Payload):
     """The weekly report's figures as computed when it was enqueued."""
 
@@ -129,7 +151,7 @@ class SourceStatusPayload(_OwnerMail):
 
 
 Payload = Annotated[
-    AlertPayload | BacklogPayload | ReportPayload | SourceStatusPayload,
+    AlertPayload | BacklogPayload | BurstPayload | ReportPayload | SourceStatusPayload,
     Field(discriminator="kind"),
 ]
 

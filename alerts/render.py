@@ -17,6 +17,7 @@ from typing import Any
 
 from jinja2 import Environment
 
+from alerts.burst_view import burst_context
 from alerts.i18n import Wording, rule_percents, wording
 from alerts.links import MailLinks
 from alerts.message import (
@@ -33,6 +34,7 @@ from alerts.payloads import (
     TITLE_LIMIT,
     AlertPayload,
     BacklogPayload,
+    BurstPayload,
     Payload,
     ReportPayload,
     ReviewSnapshot,
@@ -215,6 +217,10 @@ class Renderer:
             return self.alert(payload, envelope)
         if isinstance(payload, BacklogPayload):
             return self.backlog(payload, envelope)
+        if isinstance(payload, BurstPayload):
+            t = wording(payload.language, payload.timezone)
+            subject, context = burst_context(t, payload)
+            return self.message("burst", t, subject, envelope, **context)
         if isinstance(payload, ReportPayload):
             return self.report(payload, envelope)
         return self.source_status(payload, envelope)

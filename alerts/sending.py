@@ -104,6 +104,14 @@ def claim(engine: Engine, rows: list[Notification], now: datetime, lease: timede
     return won
 
 
+def _fresh(engine: Engine, ids: list[int | None]) -> list[Notification]:
+    """The claimed rows as stored after the claim: a pending burst message may have grown
+    since they were listed, and no decision changes a row once it is claimed."""
+    with session_scope(engine) as session:
+        rows = (session.get(Notification, i) for i in ids if i is not None)
+        return [row for row in rows if row is not None]
+
+
 def build(
     renderer: Renderer,
     rows: list[Notification],
@@ -173,7 +181,7 @@ def send_due(
         if not ids:
             summary.skipped += len(group)
             continue
-        claimed = [r for r in group if r.id in ids]
+        claimed = _fresh(engine, [r.id for r in group if r.id in ids])
         sent = _deliver(engine, mailer, renderer, claimed, now, installation, policy, summary)
         if not sent:
             log.warning("mail server unreachable: the rest waits for the next run")

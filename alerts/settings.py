@@ -30,6 +30,13 @@ class QuietHours(Strict):
     end: dt.time = dt.time(7, 0)
 
 
+class BurstRules(Strict):
+    """Suspicious bursts (README, "Suspicious bursts"): one message instead of many alerts."""
+
+    enabled: bool = True
+    min_count: int = Field(default=5, ge=2, le=1000)
+
+
 class AlertRules(Strict):
     star_threshold: float = Field(default=2.0, ge=0, le=5)
     negative_probability: float = Field(default=0.45, gt=0, le=1)
@@ -38,6 +45,7 @@ class AlertRules(Strict):
     digest_time: dt.time = dt.time(18, 0)
     quiet_hours: QuietHours | None = None
     recipients: list[Email] = Field(default_factory=list)
+    bursts: BurstRules = Field(default_factory=BurstRules)
 
 
 class ReportSettings(Strict):

@@ -120,9 +120,30 @@ class Review(SQLModel, table=True):
     # [{"topic": "Wartezeit", "polarity": "negative", "quote": "…"}]; None = not analysed yet.
     topics: list[dict[str, str]] | None = Field(default=None, sa_column=Column(JSON))
     alert_checked_version: int = Field(default=0, index=True)
+    burst_id: int | None = Field(default=None, foreign_key="burst.id", index=True)
+    """The suspicious burst this review was reported in (alerted there, never alone)."""
     handled_at: datetime | None = ts_field()
     handled_by: str | None = None
     handled_note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+class ReviewBurst(SQLModel, table=True):
+    """A suspicious burst of negative reviews on one source, reported as one message.
+
+    `last_at` is when its latest review arrived: a negative review arriving within
+    `alerts.burst_alerts.JOIN_WINDOW` of it joins. `notified`: its message was queued.
+    """
+
+    __tablename__ = "burst"
+
+    id: int | None = Field(default=None, primary_key=True)
+    business_id: int = Field(foreign_key="business.id", index=True)
+    source_id: int = Field(foreign_key="source.id", index=True)
+    reason: str = Field(max_length=16)
+    started_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    last_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    count: int = 0
+    notified: bool = False
 
 
 class ReviewEdit(SQLModel, table=True):
@@ -195,6 +216,7 @@ class CrawlRun(SQLModel, table=True):
 class NotificationKind(enum.StrEnum):
     ALERT = "alert"
     BACKLOG_SUMMARY = "backlog_summary"
+    BURST = "burst"
     REPORT = "report"
     SOURCE_BROKEN = "source_broken"
     SOURCE_RECOVERED = "source_recovered"

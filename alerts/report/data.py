@@ -30,6 +30,7 @@ from alerts.report.model import (
 from alerts.report.sources import SourceState, source_states
 from alerts.report.weeks import IsoWeek
 from alerts.settings import AlertRules
+from storage.bursts import burst_starts
 from storage.figures import (
     RatingCounts,
     rating_counts,
@@ -51,6 +52,14 @@ def _trend(
     bounds = [w.start_utc(tz) for w in weeks] + [weeks[-1].end_utc(tz)]
     found = rating_counts_per_period(session, business_id, bounds)
     return tuple(WeekPoint(w, _stats(c)) for w, c in zip(weeks, found, strict=True))
+
+
+def _burst_weeks(
+    session: Session, business_id: int, weeks: Sequence[IsoWeek], tz: ZoneInfo
+) -> tuple[IsoWeek, ...]:
+    """The weeks in which a suspicious burst began, each once."""
+    starts = burst_starts(session, business_id, weeks[0].start_utc(tz), weeks[-1].end_utc(tz))
+    return tuple(sorted({IsoWeek.of(s.astimezone(tz).date()) for s in starts}))
 
 
 def _platforms(
@@ -127,4 +136,5 @@ def compute_report(
         replies=replies,
         readable_sources=sum(1 for s in sources.values() if s.enabled and not s.down),
         as_of=as_of or end,
+        burst_weeks=_burst_weeks(session, business.id, weeks, tz),
     )

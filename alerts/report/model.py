@@ -136,6 +136,8 @@ class WeeklyReport:
     replies: ReplyCheck = ReplyCheck()
     readable_sources: int = 0
     as_of: datetime | None = None
+    burst_weeks: tuple[IsoWeek, ...] = ()
+    """Weeks of the trend in which a suspicious burst began (marked in chart and legend)."""
 
     @property
     def nothing_read(self) -> bool:

@@ -219,4 +219,11 @@ def _context(
         "dashboard": (lambda review_id: f"{dashboard.rstrip('/')}/r/{review_id}")
         if dashboard
         else None,
+        "burst_note": _burst_note(report, t),
     }
+
+
+def _burst_note(report: WeeklyReport, t: Wording) -> str | None:
+    """'⚠ Woche mit auffälliger Häufung …: KW 47/2026' under the chart, or None."""
+    weeks = [t.week(w.year, w.week) for w in report.burst_weeks]
+    return t("report_burst_weeks", weeks=t.join(weeks)) if weeks else None

@@ -58,9 +58,10 @@ def decide_alerts(parts: Parts, now: datetime) -> int:
     summary = decide_into_outbox(parts.engine, alert_policies(parts.config), now)
     if summary.added or summary.closed:
         log.info(
-            "alerts decided: %d reviews closed, %d alerts, %d backlog summaries, %d waiting"
-            " for sentiment",
-            summary.closed, summary.alerts, summary.backlog_summaries, summary.waiting,
+            "alerts decided: %d reviews closed, %d alerts, %d backlog summaries, %d burst"
+            " messages, %d waiting for sentiment",
+            summary.closed, summary.alerts, summary.backlog_summaries, summary.burst_messages,
+            summary.waiting,
         )  # fmt: skip
     return summary.added
 
