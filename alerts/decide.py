@@ -57,6 +57,7 @@ class DecideSummary:
     alerts: int = 0
     backlog_summaries: int = 0
     unconfigured: int = 0
+    competitor: int = 0
     unrenderable: int = 0
     businesses: list[str] = field(default_factory=list)
     failed_businesses: list[int] = field(default_factory=list)
@@ -98,6 +99,9 @@ def _decide_business(
     summary: DecideSummary,
 ) -> None:
     business = rows[0][2]
+    if business.competitor_of_id is not None:
+        _close_competitor(session, rows, summary)
+        return
     policy = policies.get(business.name)
     if policy is None:
         log.info(
@@ -120,6 +124,15 @@ def _decide_business(
     if backlog:
         _backlog_summary(session, backlog, policy, now, summary)
     summary.businesses.append(business.name)
+
+
+def _close_competitor(session: Session, rows: list[Row], summary: DecideSummary) -> None:
+    """A competitor's reviews are only compared in reports: never an alert, mention,
+    digest or backlog summary to anyone. Closed here, on purpose, and counted."""
+    for review, _, _ in rows:
+        _close(session, review)
+    summary.competitor += len(rows)
+    log.info("competitor %r: %d reviews closed without alert", rows[0][2].name, len(rows))
 
 
 def _backlog_ready(rows: list[Row], now: datetime) -> set[int | None]:

@@ -6,6 +6,8 @@ translator edits one file of plain strings.
 
 from __future__ import annotations
 
+from alerts.texts_competitors import COMPETITOR_TEXTS
+
 PLATFORM_NAMES: dict[str, str] = {
     "trustpilot": "Trustpilot",
     "trustedshops": "Trusted Shops",
@@ -331,6 +333,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "and": ("und", "and"),
     "report_reason_negative": ("Text als negativ erkannt", "Text classified as negative"),
     "report_file_title": ("Wochenbericht {week} – {business}", "Weekly report {week} – {business}"),
+    **COMPETITOR_TEXTS,
 }
 
 # The crawler's one-line errors (English, as logged) → German for emails; `\1`… are the

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from alerts.report.comparison import Comparison, InviteEffect
 from alerts.report.weeks import IsoWeek
 
 TREND_WEEKS = 12
@@ -136,6 +137,8 @@ class WeeklyReport:
     replies: ReplyCheck = ReplyCheck()
     readable_sources: int = 0
     as_of: datetime | None = None
+    competitors: Comparison | None = None
+    invite: InviteEffect | None = None
 
     @property
     def nothing_read(self) -> bool:

@@ -18,7 +18,9 @@ from jinja2 import Environment
 from alerts import message
 from alerts.i18n import Wording, lang_of
 from alerts.report.charts import MIN_REVIEWS, ROLLING_WEEKS, TrendChart, TrendText, trend_png
+from alerts.report.comparison import INVITE_BEFORE_WEEKS
 from alerts.report.model import COMPARE_WEEKS, UNANSWERED_DAYS, ReviewLine, WeeklyReport
+from alerts.report.versus import invite_line, versus_view
 from alerts.templating import render
 
 SENTIMENT_COLORS = {
@@ -206,4 +208,7 @@ def _context(report: WeeklyReport, t: Wording, chart_src: str | None) -> dict[st
         "alarms": _alarm_lines(report, t),
         "reasons": lambda line: reason_texts(t, line),
         "blind_note": _blind_note(report, t),
+        "versus": versus_view(t, report.competitors) if report.competitors else None,
+        "invite_line": invite_line(t, report.invite) if report.invite else None,
+        "invite_weeks": INVITE_BEFORE_WEEKS,
     }

@@ -21,6 +21,7 @@ from alerts.report.charts import TrendText, trend_png
 from alerts.report.data import compute_report
 from alerts.report.weeks import IsoWeek
 from leumund.web.context import Signed, WebContext, check_csrf, not_found, page, require
+from leumund.web.versus import comparison_panel, invite_panel
 from storage import dashboard
 from storage.db import session_scope
 from storage.models import Business
@@ -34,6 +35,8 @@ def _business(ctx: WebContext, signed: Signed, business_id: int) -> Business:
     with session_scope(ctx.engine) as session:
         business = session.get(Business, business_id)
     if business is None or not signed.viewer.may_see(business.name):
+        raise not_found()
+    if business.competitor_of_id is not None:  # only ever seen through its business
         raise not_found()
     return business
 
@@ -99,6 +102,8 @@ def overview(ctx: WebContext, request: Request) -> Response:
     return page(
         ctx, "overview.html", signed.lang, signed=signed, business=business,
         figures=figures, sources=[s for s, _ in sources],
+        versus=comparison_panel(ctx, business, signed.lang),
+        invite_line=invite_panel(ctx, business, signed.lang),
     )  # fmt: skip
 
 
