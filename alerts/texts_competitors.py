@@ -30,13 +30,16 @@ COMPETITOR_TEXTS: dict[str, tuple[str, str]] = {
     ),
     "report_rivals_one": ("Ihrem Mitbewerber", "your competitor"),
     "report_rivals_many": ("den {count} Mitbewerbern", "your {count} competitors"),
+    "report_rivals_replies_note": (
+        "Antworten zählen nur, wo die Plattform sie zeigt („–“: nirgends sichtbar).",
+        "Replies count only where the platform shows them ('–': visible nowhere).",
+    ),
     "report_rivals_topics_note": (
         "Themen der letzten {weeks} Wochen, genannt wenn beide Seiten mindestens {min}"
         " Erwähnungen haben und der Anteil negativer sich um {gap} Prozentpunkte oder mehr"
-        " unterscheidet. Antworten zählen nur, wo die Plattform sie zeigt.",
+        " unterscheidet.",
         "Topics of the last {weeks} weeks, named when both sides have at least {min} mentions"
-        " and their negative shares differ by {gap} percentage points or more. Replies count"
-        " only where the platform shows them.",
+        " and their negative shares differ by {gap} percentage points or more.",
     ),
     "report_invite_heading": ("Bewertungen erbitten", "Asking for reviews"),
     "report_invite": (
