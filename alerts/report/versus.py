@@ -80,6 +80,16 @@ def _topic(t: Wording, gap: TopicGap, rivals: str) -> str:
              rivals=rivals, theirs=t.percent(gap.rival_share))  # fmt: skip
 
 
+def _note(t: Wording, comparison: Comparison) -> str:
+    replies = t("report_rivals_replies_note")
+    if not comparison.topics:
+        return replies
+    gap = round(CLEAR_GAP * 100)
+    weeks = comparison.topic_weeks
+    topics = t("report_rivals_topics_note", weeks=weeks, min=MIN_TOPIC_MENTIONS, gap=gap)
+    return f"{topics} {replies}"
+
+
 def versus_view(t: Wording, comparison: Comparison) -> VersusView:
     rivals = _rivals(t, comparison.competitors)
     return VersusView(
@@ -87,12 +97,7 @@ def versus_view(t: Wording, comparison: Comparison) -> VersusView:
         ahead=tuple(_topic(t, g, rivals) for g in comparison.topics if g.ahead),
         behind=tuple(_topic(t, g, rivals) for g in comparison.topics if not g.ahead),
         intro=t("report_rivals_intro", weeks=comparison.weeks),
-        note=t(
-            "report_rivals_topics_note",
-            weeks=comparison.topic_weeks,
-            min=MIN_TOPIC_MENTIONS,
-            gap=round(CLEAR_GAP * 100),
-        ),
+        note=_note(t, comparison),
     )
 
 
