@@ -215,6 +215,17 @@ class CompetitorConfig(Strict):
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
     sources: list[SourceConfig] = Field(min_length=1)
 
+    @model_validator(mode="after")
+    def _public_sources(self) -> CompetitorConfig:
+        """The Business Profile API reads only the owner's own locations."""
+        for i, source in enumerate(self.sources):
+            if source.type == "google_business_profile":
+                raise ValueError(
+                    f"sources[{i}].type: a competitor's google_business_profile cannot be read"
+                    " (the API shows only your own locations); use google_places"
+                )
+        return self
+
 
 class BusinessConfig(Strict):
     name: str = Field(min_length=1)

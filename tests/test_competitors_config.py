@@ -103,3 +103,17 @@ def test_sync_stores_competitors_as_marked_business_rows(
         assert (rival.competitor_of_id, rival.label) == (owner.id, "Backstube am Markt")
         source = get_source(session, "Bäckerei Beispiel › Brotzeit", "trustpilot")
         assert source is not None and source.enabled
+
+
+def test_competitor_cannot_use_the_owners_business_profile_api(tmp_path: Path) -> None:
+    gbp = (
+        "{name: gbp, type: google_business_profile, location: accounts/1/locations/2,"
+        " client_id_env: A, client_secret_env: B, refresh_token_env: C}"
+    )
+    text = CONFIG.replace(
+        '{name: trustpilot, type: trustpilot, url: "https://de.trustpilot.com/review/b.de"}', gbp
+    )
+    env = {"LM_GOOGLE_KEY": "k", "A": "a", "B": "b", "C": "c"}
+    lines = "\n".join(problems(write(tmp_path, text), env))
+    assert "businesses[0].competitors[1].sources[0].type: a competitor's google_business" in lines
+    assert "use google_places" in lines
