@@ -65,7 +65,7 @@ def reply_counts(session: Session, business_id: int, start: datetime, end: datet
 def topic_counts(
     session: Session, business_ids: Collection[int], start: datetime, end: datetime
 ) -> dict[str, TopicCounts]:
-    """Topic → mentions (each topic entry of a review counts once) in reviews dated in
+    """Topic → mentions (a review names each topic at most once) in reviews dated in
     [start, end) of these businesses together."""
     found: dict[str, TopicCounts] = {}
     for business_id in business_ids:
