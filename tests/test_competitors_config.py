@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,8 @@ from leumund.errors import ConfigError
 from leumund.jobs.pipeline import sync_config
 from leumund.loading import load_config
 from leumund.service.scheduler import enabled_sources
+from leumund.service.status import collect_status
+from leumund.service.status_json import status_document
 from storage.db import session_scope
 from storage.registry import get_business, get_source
 
@@ -117,3 +120,17 @@ def test_competitor_cannot_use_the_owners_business_profile_api(tmp_path: Path) -
     lines = "\n".join(problems(write(tmp_path, text), env))
     assert "businesses[0].competitors[1].sources[0].type: a competitor's google_business" in lines
     assert "use google_places" in lines
+
+
+def test_status_lists_competitor_sources_for_the_operator(engine: Engine, tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, CONFIG), {"LM_GOOGLE_KEY": "k"})
+    sync_config(engine, config)
+    status = collect_status(engine, config, datetime.now(UTC))
+    rivals = [(b.name, b.competitor_of, [s.name for s in b.sources]) for b in status.businesses]
+    assert rivals == [
+        ("Bäckerei Beispiel", None, ["trustpilot"]),
+        ("Bäckerei Beispiel › Backstube am Markt", "Bäckerei Beispiel", ["website", "google"]),
+        ("Bäckerei Beispiel › Brotzeit", "Bäckerei Beispiel", ["trustpilot"]),
+    ]
+    document = status_document(status, datetime.now(UTC))
+    assert document["businesses"][1]["competitor_of"] == "Bäckerei Beispiel"
