@@ -18,8 +18,8 @@ COMPETITOR_TEXTS: dict[str, tuple[str, str]] = {
     "report_rivals_per_week": ("pro Woche", "a week"),
     "report_rivals_replies": ("beantwortet", "answered"),
     "report_rivals_line": (
-        "{name}: Ø {average} ({trend}), {per_week} Bewertungen pro Woche, {replies} beantwortet",
-        "{name}: avg. {average} ({trend}), {per_week} reviews a week, {replies} answered",
+        "{name}: Ø {average} ({trend}), pro Woche {per_week}, beantwortet {replies}",
+        "{name}: avg. {average} ({trend}), {per_week} a week, {replies} answered",
     ),
     "report_rivals_no_replies": ("–", "–"),
     "report_rivals_ahead": ("Hier stehen Sie besser da", "Where you are ahead"),

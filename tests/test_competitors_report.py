@@ -187,7 +187,7 @@ def test_report_has_the_competitor_section_in_german(any_engine: Engine) -> None
         assert "Brotzeit" in text and "Alt" not in text.split("Mitbewerber", 1)[1]
         assert f"Wartezeit: bei Ihnen 40{NNBSP}% negativ, bei den zwei Mitbewerbern" in text
         assert "Seit dem Aushang am 02.11.2026:" in text
-    assert "Backstube: Ø 2 (–), 1 Bewertungen pro Woche, – beantwortet" in rendered.text
+    assert "Backstube: Ø 2 (–), pro Woche 1, beantwortet –" in rendered.text
 
 
 def test_report_without_competitors_has_no_section(any_engine: Engine) -> None:
