@@ -3,7 +3,9 @@ its own in the dashboard (not listed, its pages and reviews answer 404 for every
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -101,3 +103,26 @@ def test_other_owner_sees_neither_the_panel_nor_the_competitor(site: Site) -> No
     assert site.client.get(f"/b/{site.ids[RIVAL]}").status_code == 404
     own = site.client.get("/", follow_redirects=True).text
     assert "Zahnarzt B" in own and "versus" not in own and "Backstube" not in own
+
+
+def test_operator_may_crawl_a_competitor_source_now(any_engine: Engine, tmp_path: Path) -> None:
+    started: list[tuple[str, str]] = []
+    done = threading.Event()
+
+    def crawl_now(business: str, source: str) -> None:
+        started.append((business, source))
+        done.set()
+
+    with SmtpServer() as smtp:
+        config = _config(tmp_path, smtp.port)
+        ids = _seed(any_engine, config)
+        ctx = replace(context(config, any_engine, Clock()), crawl_now=crawl_now)
+        with TestClient(create_app(ctx), client=("203.0.113.7", 50000)) as client:
+            site = Site(client, smtp, any_engine, ids, Clock())
+            csrf = site.sign_in(OPERATOR)
+            assert RIVAL in client.get("/ops").text  # its sources are listed for the operator
+            form = {"csrf": csrf, "business": RIVAL, "source": "tp"}
+            answer = client.post("/ops/crawl", data=form, follow_redirects=False)
+            assert answer.status_code == 303
+            assert done.wait(10)
+    assert started == [(RIVAL, "tp")]

@@ -113,7 +113,7 @@ def chart(ctx: WebContext, request: Request) -> Response:
     t = wording(signed.lang, business.timezone)
     week = IsoWeek.of(ctx.clock().astimezone(t.tz).date())
     with session_scope(ctx.engine) as session:
-        report = compute_report(session, business, week)
+        report = compute_report(session, business, week, competitors=())  # the trend only
     text = TrendText(
         week_labels=[t("report_week_short", week=p.week.week) for p in report.trend],
         format_stars=lambda v: f"{t.number(v, 0)} ★",
