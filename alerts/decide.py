@@ -63,6 +63,7 @@ class DecideSummary:
     backlog_summaries: int = 0
     burst_messages: int = 0
     unconfigured: int = 0
+    competitor: int = 0
     unrenderable: int = 0
     businesses: list[str] = field(default_factory=list)
     failed_businesses: list[int] = field(default_factory=list)
@@ -104,6 +105,9 @@ def _decide_business(
     summary: DecideSummary,
 ) -> None:
     business = rows[0][2]
+    if business.competitor_of_id is not None:
+        _close_competitor(session, rows, summary)
+        return
     policy = policies.get(business.name)
     if policy is None:
         log.info(
@@ -145,6 +149,15 @@ def _without_paused(session: Session, business_id: int | None, policy: AlertPoli
         return policy
     kept = tuple(r for r in policy.recipients if dedup_recipient(r) not in paused)
     return replace(policy, recipients=kept)
+
+
+def _close_competitor(session: Session, rows: list[Row], summary: DecideSummary) -> None:
+    """A competitor's reviews are only compared in reports: never an alert, mention,
+    digest or backlog summary to anyone. Closed here, on purpose, and counted."""
+    for review, _, _ in rows:
+        _close(session, review)
+    summary.competitor += len(rows)
+    log.info("competitor %r: %d reviews closed without alert", rows[0][2].name, len(rows))
 
 
 def _backlog_ready(rows: list[Row], now: datetime) -> set[int | None]:

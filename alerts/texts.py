@@ -7,6 +7,7 @@ translator edits one file of plain strings.
 from __future__ import annotations
 
 from alerts.burst_texts import BURST_TEXTS
+from alerts.texts_competitors import COMPETITOR_TEXTS
 
 PLATFORM_NAMES: dict[str, str] = {
     "trustpilot": "Trustpilot",
@@ -346,6 +347,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "report_reason_negative": ("Text als negativ erkannt", "Text classified as negative"),
     "report_file_title": ("Wochenbericht {week} – {business}", "Weekly report {week} – {business}"),
     **BURST_TEXTS,  # the suspicious-burst message (alerts/burst_texts.py)
+    **COMPETITOR_TEXTS,
 }
 
 # The crawler's one-line errors (English, as logged) → German for emails; `\1`… are the

@@ -201,6 +201,32 @@ class SourceConfig(Checked):
         return {k: v for k in SECRET_ENV_KEYS if (v := getattr(self, k))}
 
 
+COMPETITOR_LIMIT = 10
+
+
+def competitor_key(business: str, competitor: str) -> str:
+    """The stored name of a competitor: unique per business, readable in operator logs."""
+    return f"{business} › {competitor}"
+
+
+class CompetitorConfig(Strict):
+    """A business to compare with: its sources are crawled like any others, never alerted."""
+
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    sources: list[SourceConfig] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _public_sources(self) -> CompetitorConfig:
+        """The Business Profile API reads only the owner's own locations."""
+        for i, source in enumerate(self.sources):
+            if source.type == "google_business_profile":
+                raise ValueError(
+                    f"sources[{i}].type: a competitor's google_business_profile cannot be read"
+                    " (the API shows only your own locations); use google_places"
+                )
+        return self
+
+
 class BusinessConfig(Strict):
     name: str = Field(min_length=1)
     timezone: TimeZone = "Europe/Berlin"
@@ -213,6 +239,34 @@ class BusinessConfig(Strict):
     contact: str = Field(default="", max_length=200)
     reply_templates: str | None = None
     review_url: Annotated[str, AfterValidator(_check_http_url)] | None = None
+    competitors: list[CompetitorConfig] = Field(default_factory=list, max_length=COMPETITOR_LIMIT)
+
+    _competitor_of: str | None = PrivateAttr(default=None)
+    _label: str | None = PrivateAttr(default=None)
+
+    @property
+    def competitor_of(self) -> str | None:
+        """The business this one is a competitor of (None: a business of its own)."""
+        return self._competitor_of
+
+    @property
+    def label(self) -> str:
+        """The name the owner reads (a competitor's configured name)."""
+        return self._label or self.name
+
+    def competitor_businesses(self) -> list[BusinessConfig]:
+        """Each competitor as a business of its own, so it is crawled like one; it has no
+        report and is never alerted (decided in `alerts.decide`)."""
+        return [self._as_business(c) for c in self.competitors]
+
+    def _as_business(self, competitor: CompetitorConfig) -> BusinessConfig:
+        derived = BusinessConfig(
+            name=competitor_key(self.name, competitor.name), timezone=self.timezone,
+            language=self.language, owner_emails=self.owner_emails, kind=self.kind,
+            sources=competitor.sources, report=ReportSettings(enabled=False),
+        )  # fmt: skip
+        derived._competitor_of, derived._label = self.name, competitor.name
+        return derived
 
     def alert_recipients(self) -> list[str]:
         return list(self.alerts.recipients or self.owner_emails)
@@ -345,6 +399,18 @@ class Config(Checked):
                 return business
         raise KeyError(name)
 
+    def watched(self) -> list[BusinessConfig]:
+        """Every business whose sources are crawled: the configured ones and their
+        competitors (each a business of its own, see `BusinessConfig.competitor_of`)."""
+        return [*self.businesses, *(c for b in self.businesses for c in b.competitor_businesses())]
+
+    def watched_business(self, name: str) -> BusinessConfig:
+        """A configured business or a competitor, by its stored name."""
+        for business in self.watched():
+            if business.name == name:
+                return business
+        raise KeyError(name)
+
     def bind(self, base_dir: Path, secrets: Mapping[str, SecretStr]) -> Config:
         self._base_dir = base_dir
         self._secrets = dict(secrets)
@@ -394,17 +460,29 @@ def env_references(data: dict[str, Any]) -> list[tuple[str, str]]:
     if mail.get("backend") == "smtp" and password_env:
         refs.append(("mail.smtp.password_env", password_env))
     for b, business in _mappings(data, "businesses"):
-        for s, source in _mappings(business, "sources"):
-            if source.get("enabled", True) is False:
-                continue
-            for key in SECRET_ENV_KEYS:
-                if var := _text(source, key):
-                    refs.append((f"businesses[{b}].sources[{s}].{key}", var))
+        for prefix, sources in _source_lists(business, f"businesses[{b}]"):
+            for s, source in sources:
+                if source.get("enabled", True) is False:
+                    continue
+                for key in SECRET_ENV_KEYS:
+                    if var := _text(source, key):
+                        refs.append((f"{prefix}.sources[{s}].{key}", var))
     return refs
 
 
+def _source_lists(
+    business: dict[str, Any], prefix: str
+) -> list[tuple[str, list[tuple[int, dict[str, Any]]]]]:
+    """(key path, its sources) of a business and of each of its competitors."""
+    lists = [(prefix, _mappings(business, "sources"))]
+    for c, competitor in _mappings(business, "competitors"):
+        lists.append((f"{prefix}.competitors[{c}]", _mappings(competitor, "sources")))
+    return lists
+
+
 def duplicate_names(data: dict[str, Any]) -> list[str]:
-    """Two businesses, or two sources of one business, with the same name."""
+    """Two businesses, two sources of one business (or of one competitor), or two
+    competitors of one business with the same name."""
     problems: list[str] = []
     seen: set[str] = set()
     for b, business in _mappings(data, "businesses"):
@@ -412,13 +490,36 @@ def duplicate_names(data: dict[str, Any]) -> list[str]:
         if name and name in seen:
             problems.append(f"businesses[{b}].name: duplicate business name {name!r}")
         seen.add(name)
-        names: set[str] = set()
-        for s, source in _mappings(business, "sources"):
-            source_name = _text(source, "name")
-            if source_name and source_name in names:
-                problems.append(
-                    f"businesses[{b}].sources[{s}].name: duplicate source name"
-                    f" {source_name!r} in business {name!r}"
-                )
-            names.add(source_name)
+        for prefix, sources in _source_lists(business, f"businesses[{b}]"):
+            problems += _duplicate_sources(prefix, sources, name)
+        problems += _duplicate_competitors(b, business)
+    return problems
+
+
+def _duplicate_sources(
+    prefix: str, sources: list[tuple[int, dict[str, Any]]], owner: str
+) -> list[str]:
+    problems, names = [], set()
+    for s, source in sources:
+        source_name = _text(source, "name")
+        if source_name and source_name in names:
+            problems.append(
+                f"{prefix}.sources[{s}].name: duplicate source name {source_name!r}"
+                f" in business {owner!r}"
+            )
+        names.add(source_name)
+    return problems
+
+
+def _duplicate_competitors(b: int, business: dict[str, Any]) -> list[str]:
+    """Competitors are stored by name per business: two with one name would be one."""
+    problems, names = [], {_text(business, "name").strip()}
+    for c, competitor in _mappings(business, "competitors"):
+        name = _text(competitor, "name").strip()
+        if name and name in names:
+            problems.append(
+                f"businesses[{b}].competitors[{c}].name: {name!r} is already the name of this"
+                " business or of another of its competitors"
+            )
+        names.add(name)
     return problems

@@ -57,6 +57,10 @@ class Business(SQLModel, table=True):
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
     )
+    competitor_of_id: int | None = Field(default=None, foreign_key="business.id", index=True)
+    """Set for a competitor: crawled like a business, compared with this one, never alerted."""
+    label: str | None = None
+    """The name the owner reads (a competitor's configured name; None: `name`)."""
 
 
 class Source(SQLModel, table=True):

@@ -26,13 +26,27 @@ class BusinessSpec:
     timezone: str
     language: str
     sources: tuple[SourceSpec, ...]
+    competitor_of: str | None = None
+    """The name of the business this one is a competitor of."""
+    label: str | None = None
+
+
+def _business_row(session: Session, name: str) -> Business | None:
+    return session.exec(select(Business).where(Business.name == name)).first()
 
 
 def _sync_business(session: Session, spec: BusinessSpec) -> Business:
-    business = session.exec(select(Business).where(Business.name == spec.name)).first()
-    if business is None:
-        business = Business(name=spec.name)
+    business = _business_row(session, spec.name) or Business(name=spec.name)
     business.timezone, business.language = spec.timezone, spec.language
+    business.label, business.competitor_of_id = spec.label, None
+    if spec.competitor_of is not None:
+        owner = _business_row(session, spec.competitor_of)
+        if owner is None:  # synced before its business (one source crawled alone)
+            owner = Business(name=spec.competitor_of, timezone=spec.timezone)
+            owner.language = spec.language
+            session.add(owner)
+            session.flush()
+        business.competitor_of_id = owner.id
     session.add(business)
     session.flush()
     return business
@@ -77,7 +91,7 @@ def get_source(session: Session, business_name: str, source_name: str) -> Source
 
 
 def get_business(session: Session, name: str) -> Business | None:
-    return session.exec(select(Business).where(Business.name == name)).first()
+    return _business_row(session, name)
 
 
 def sources_of_business(session: Session, business_id: int) -> list[Source]:

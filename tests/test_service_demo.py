@@ -56,6 +56,10 @@ def test_demo_runs_end_to_end_in_a_fresh_folder(tmp_path: Path) -> None:
     assert "Neue Bewertungen nach Plattform" in report
     assert "Brötchen am Nachmittag altbacken" in report  # the week's critical review
     assert "Keine kritischen Bewertungen" not in report
+    # its competitor's page was crawled (8 reviews, no alert) and is compared in the report
+    assert "2 page(s), 8 new review(s)" in out
+    rivals = report.split(">Mitbewerber</h2>", 1)[1]
+    assert "Bäckerei Beispiel (Sie)" in rivals and "Backstube am Markt" in rivals
     assert (target / "leumund-demo.db").is_file() and (target / "config.yaml").is_file()
 
 

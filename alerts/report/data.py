@@ -7,12 +7,13 @@ time zone.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from alerts.report.competitors import compute_comparison, compute_invite_effect
 from alerts.report.lists import (
     crawl_problems,
     critical_reviews,
@@ -100,11 +101,13 @@ def compute_report(
     week: IsoWeek,
     rules: AlertRules | None = None,
     as_of: datetime | None = None,
+    competitors: Collection[str] | None = None,
 ) -> WeeklyReport:
     """All figures of one business's report for `week`, sources' health as of `as_of`.
 
     A review is critical by the business's alert `rules` (defaults when not given), the
-    same decision that sends an alert.
+    same decision that sends an alert. The comparison covers the competitors stored under
+    the names `competitors` (all of the business's, when not given).
     """
     assert business.id is not None
     tz = ZoneInfo(business.timezone)
@@ -137,4 +140,6 @@ def compute_report(
         readable_sources=sum(1 for s in sources.values() if s.enabled and not s.down),
         as_of=as_of or end,
         burst_weeks=_burst_weeks(session, business.id, weeks, tz),
+        competitors=compute_comparison(session, business, week, competitors),
+        invite=compute_invite_effect(session, business.id, min(end, as_of or end)),
     )

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from alerts.report.comparison import Comparison, InviteEffect
 from alerts.report.weeks import IsoWeek
 
 TREND_WEEKS = 12
@@ -138,6 +139,8 @@ class WeeklyReport:
     as_of: datetime | None = None
     burst_weeks: tuple[IsoWeek, ...] = ()
     """Weeks of the trend in which a suspicious burst began (marked in chart and legend)."""
+    competitors: Comparison | None = None
+    invite: InviteEffect | None = None
 
     @property
     def nothing_read(self) -> bool:

@@ -18,7 +18,9 @@ from jinja2 import Environment
 from alerts import message
 from alerts.i18n import Wording, lang_of
 from alerts.report.charts import MIN_REVIEWS, ROLLING_WEEKS, TrendChart, TrendText, trend_png
+from alerts.report.comparison import INVITE_BEFORE_WEEKS
 from alerts.report.model import COMPARE_WEEKS, UNANSWERED_DAYS, ReviewLine, WeeklyReport
+from alerts.report.versus import invite_line, versus_view
 from alerts.templating import render
 
 SENTIMENT_COLORS = {
@@ -220,6 +222,9 @@ def _context(
         if dashboard
         else None,
         "burst_note": _burst_note(report, t),
+        "versus": versus_view(t, report.competitors) if report.competitors else None,
+        "invite_line": invite_line(t, report.invite) if report.invite else None,
+        "invite_weeks": INVITE_BEFORE_WEEKS,
     }
 
 

@@ -45,9 +45,10 @@ class DemoReview:
     reply_at: str | None = None
 
 
-def bundled_reviews(now: datetime | None = None) -> list[DemoReview]:
-    """The demo's reviews, dated so that their last week is the last complete one at `now`."""
-    raw = json.loads(files("crawler.demo").joinpath("reviews.json").read_text("utf-8"))
+def bundled_reviews(now: datetime | None = None, name: str = "reviews.json") -> list[DemoReview]:
+    """The demo's reviews, dated so that their last week is the last complete one at `now`
+    (`competitor.json`: those of the demo's competitor)."""
+    raw = json.loads(files("crawler.demo").joinpath(name).read_text("utf-8"))
     shift = date_shift(now or datetime.now(UTC))
     return [DemoReview(**_shifted(item, shift)) for item in raw]
 

@@ -172,7 +172,7 @@ def _line(item: ReviewData) -> str:
 
 
 def _check_names(config: Config, business: str | None, source: str | None) -> None:
-    businesses = [b for b in config.businesses if business in (None, b.name)]
+    businesses = [b for b in config.watched() if business in (None, b.name, b.competitor_of)]
     if business is not None and not businesses:
         raise OperatorError(f"crawl: no business named {business!r} in the config")
     if source is not None and not any(s.name == source for b in businesses for s in b.sources):

@@ -56,12 +56,12 @@ def _draft(config: Config, business: BusinessConfig) -> str:
 def decide_alerts(parts: Parts, now: datetime) -> int:
     """Turn every open review into outbox rows (or close it); returns rows added."""
     summary = decide_into_outbox(parts.engine, alert_policies(parts.config), now)
-    if summary.added or summary.closed:
+    if summary.added or summary.closed or summary.competitor:
         log.info(
             "alerts decided: %d reviews closed, %d alerts, %d backlog summaries, %d burst"
-            " messages, %d waiting for sentiment",
+            " messages, %d waiting for sentiment, %d competitor reviews closed without alert",
             summary.closed, summary.alerts, summary.backlog_summaries, summary.burst_messages,
-            summary.waiting,
+            summary.waiting, summary.competitor,
         )  # fmt: skip
     return summary.added
 

@@ -55,7 +55,7 @@ def topic_setup(config: Config) -> TopicSetup | None:
     """What the classify step needs to find topics; None when `topics.enabled` is false."""
     if not config.topics.enabled:
         return None
-    return TopicSetup(config.topics, {b.name: b.kind for b in config.businesses})
+    return TopicSetup(config.topics, {b.name: b.kind for b in config.watched()})
 
 
 def classify_pending(

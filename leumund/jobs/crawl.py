@@ -75,7 +75,11 @@ def crawl_spec(
 def business_spec(business: BusinessConfig) -> BusinessSpec:
     """A configured business as the database mirrors it."""
     sources = tuple(SourceSpec(s.name, s.type, s.url, s.enabled, s.label) for s in business.sources)
-    return BusinessSpec(business.name, business.timezone, business.language, sources)
+    return BusinessSpec(
+        business.name, business.timezone, business.language, sources,
+        competitor_of=business.competitor_of,
+        label=business.label if business.competitor_of else None,
+    )  # fmt: skip
 
 
 def _source_row(session: Session, business: BusinessConfig, source: SourceConfig) -> Source:
@@ -236,9 +240,9 @@ def crawl_all(
 ) -> list[CrawlRun]:
     """Crawl every enabled source (optionally one business / one source), one after another."""
     runs: list[CrawlRun] = []
-    for business in config.businesses:
-        if business_name is not None and business.name != business_name:
-            continue
+    for business in config.watched():
+        if business_name not in (None, business.name, business.competitor_of):
+            continue  # a business's competitors are crawled with it
         for source in business.sources:
             if source_name is not None and source.name != source_name:
                 continue

@@ -39,6 +39,10 @@ class SourceEvent:
 
 
 def operator_recipients(config: Config, business: BusinessConfig) -> list[str]:
+    """The operators; without any, the owners — but never for a competitor's source: its
+    owner does not run Leumund's crawling, so only operators hear of it (or the log)."""
+    if business.competitor_of is not None:
+        return list(config.service.operator_emails)
     return list(config.service.operator_emails or business.owner_emails)
 
 
@@ -55,7 +59,7 @@ def _recovered_at(session: Session, source: Source) -> datetime | None:
 
 def _event(session: Session, config: Config, row: Source, business: Business) -> SourceEvent | None:
     try:
-        bconf = config.business(business.name)
+        bconf = config.watched_business(business.name)
     except KeyError:
         return None
     sconf = next((s for s in bconf.sources if s.name == row.name), None)

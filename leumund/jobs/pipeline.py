@@ -93,7 +93,7 @@ class StepRunner(Protocol):
 def sync_config(engine: Engine, config: Config) -> None:
     """Mirror the configured businesses and sources into the database."""
     with session_scope(engine) as session:
-        sync_businesses(session, [business_spec(b) for b in config.businesses])
+        sync_businesses(session, [business_spec(b) for b in config.watched()])
 
 
 def report_slot(business: BusinessConfig, now: datetime) -> datetime | None:

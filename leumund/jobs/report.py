@@ -108,7 +108,8 @@ def load_report(
         if row is None:
             log.warning("report for %r skipped: business not in the database yet", business.name)
             return None
-        return compute_report(session, row, week, business.alerts, now)
+        competitors = [c.name for c in business.competitor_businesses()]
+        return compute_report(session, row, week, business.alerts, now, competitors)
 
 
 def watched_before(engine: Engine, business: BusinessConfig, week: IsoWeek) -> bool:

@@ -22,7 +22,7 @@ from sqlalchemy.engine import Engine
 
 from alerts.report.weeks import last_complete_week
 from crawler.demo import DemoSite, serve_directory
-from crawler.demo.site import BUSINESS, TIMEZONE
+from crawler.demo.site import BUSINESS, TIMEZONE, bundled_reviews
 from leumund.errors import OperatorError
 from leumund.jobs.pipeline import PipelineResult, Plan, run_pipeline, sync_config
 from leumund.jobs.report import write_report_html
@@ -52,7 +52,16 @@ def prepare_directory(directory: Path) -> None:
     (directory / MARKER).write_text("made by `leumund demo`; safe to delete\n", encoding="utf-8")
 
 
-def demo_config(site_url: str) -> dict[str, object]:
+COMPETITOR = "Backstube am Markt"
+COMPETITOR_DIR = "mitbewerber"
+
+
+def competitor_site(site: DemoSite) -> DemoSite:
+    """The demo competitor's own review page, served beside the bakery's."""
+    return DemoSite(site.directory / COMPETITOR_DIR, bundled_reviews(name="competitor.json"))
+
+
+def demo_config(site_url: str, competitor_url: str | None = None) -> dict[str, object]:
     return {
         "service": {"operator_emails": [OPERATOR]},
         "storage": {"url": "sqlite:///leumund-demo.db"},
@@ -68,15 +77,22 @@ def demo_config(site_url: str) -> dict[str, object]:
                 "sources": [
                     {"name": "trustpilot", "type": "trustpilot", "url": site_url, "schedule": "6h"}
                 ],
+                "competitors": [
+                    {"name": COMPETITOR, "sources": [
+                        {"name": "website", "type": "schema_org", "url": competitor_url,
+                         "schedule": "1d", "next_page": "a.next"},
+                    ]},
+                ] if competitor_url else [],
             }
         ],
-    }
+    }  # fmt: skip
 
 
-def write_config(directory: Path, site_url: str) -> Path:
+def write_config(directory: Path, site_url: str, competitor_url: str | None = None) -> Path:
     path = directory / "config.yaml"
     header = "# Written by `leumund demo`. Try: leumund status --config config.yaml\n"
-    body = yaml.safe_dump(demo_config(site_url), allow_unicode=True, sort_keys=False)
+    data = demo_config(site_url, competitor_url)
+    body = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
     path.write_text(header + body, encoding="utf-8")
     return path
 
@@ -191,12 +207,15 @@ def run_demo(
     directory = directory.resolve()
     prepare_directory(directory)
     site = DemoSite(directory / "site")
+    rival = competitor_site(site)
     server = serve_directory(site.directory)
     try:
-        path = write_config(directory, site.trustpilot_url(server.base_url))
+        rival_url = rival.schema_org_url(f"{server.base_url}/{COMPETITOR_DIR}")
+        path = write_config(directory, site.trustpilot_url(server.base_url), rival_url)
         config = load_config(path, os.environ)
         out(f"Leumund demo in {directory}")
         out(f"Demo pages of “{BUSINESS}” served at {site.trustpilot_url(server.base_url)}")
+        out(f"  and of its competitor “{COMPETITOR}” at {rival_url}")
         with open_parts(config) as parts:
             init_schema(parts.engine)
             sync_config(parts.engine, config)

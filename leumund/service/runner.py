@@ -84,7 +84,7 @@ class Service:
         self._pipeline(Plan())
 
     def crawl_and_process(self, business: str, source: str) -> None:
-        bconf = self.parts.config.business(business)
+        bconf = self.parts.config.watched_business(business)
         sconf = next(s for s in bconf.sources if s.name == source)
         self._pipeline(Plan(crawls=((bconf, sconf),), health=True))
 

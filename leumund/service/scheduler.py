@@ -94,7 +94,7 @@ def crawl_job_id(business: str, source: str) -> str:
 
 
 def enabled_sources(config: Config) -> list[tuple[BusinessConfig, SourceConfig]]:
-    return [(b, s) for b in config.businesses for s in b.sources if s.enabled]
+    return [(b, s) for b in config.watched() for s in b.sources if s.enabled]
 
 
 def add_jobs(scheduler: BaseScheduler, config: Config, runner: Runner) -> None:

@@ -48,6 +48,7 @@ class BusinessStatus:
     notifications: dict[str, int]
     next_report: datetime | None
     mail_held_until: datetime | None = None
+    competitor_of: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +138,8 @@ def _business_status(
         reviews=sum(s.reviews for s in statuses),
         notifications=counts.get(row.id, {}) if row and row.id else {},
         next_report=report,
-        mail_held_until=mail_held_until(business, now),
+        mail_held_until=None if business.competitor_of else mail_held_until(business, now),
+        competitor_of=business.competitor_of,
     )
 
 
@@ -171,7 +173,7 @@ def collect_status(engine: Engine, config: Config, now: datetime) -> Status:
     with session_scope(engine) as session:
         counts = counts_by_business(session)
         named = {business_id: c for business_id, c in counts.items() if business_id is not None}
-        businesses = [_business_status(session, b, now, named) for b in config.businesses]
+        businesses = [_business_status(session, b, now, named) for b in config.watched()]
         used, unclassified = _models_used(session)
         return Status(
             businesses=businesses,

@@ -47,6 +47,7 @@ def _business(business: BusinessStatus) -> dict[str, Any]:
         "next_report_at": _time(business.next_report),
         "mail_held_until": _time(business.mail_held_until),
         "sources": [_source(s) for s in business.sources],
+        "competitor_of": business.competitor_of,
     }
 
 

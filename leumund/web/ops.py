@@ -38,7 +38,7 @@ async def crawl_now(ctx: WebContext, request: Request) -> Response:
     business, source = form.get("business", ""), form.get("source", "")
     known = any(
         b.name == business and any(s.name == source for s in b.sources)
-        for b in ctx.config.businesses
+        for b in ctx.config.watched()  # competitors' sources too
     )
     if not known or ctx.crawl_now is None:
         raise not_found()

@@ -22,6 +22,7 @@ from alerts.report.render import trend_chart
 from alerts.report.weeks import IsoWeek
 from leumund.web import replies
 from leumund.web.context import Signed, WebContext, check_csrf, not_found, page, require
+from leumund.web.versus import comparison_panel, invite_panel
 from storage import alert_pauses, dashboard
 from storage.db import session_scope
 from storage.figures import rating_counts
@@ -38,6 +39,8 @@ def _business(ctx: WebContext, signed: Signed, business_id: int) -> Business:
     with session_scope(ctx.engine) as session:
         business = session.get(Business, business_id)
     if business is None or not signed.viewer.may_see(business.name):
+        raise not_found()
+    if business.competitor_of_id is not None:  # only ever seen through its business
         raise not_found()
     return business
 
@@ -109,6 +112,8 @@ def overview(ctx: WebContext, request: Request) -> Response:
     return page(
         ctx, "overview.html", signed.lang, signed=signed, business=business,
         figures=figures, sources=[s for s, _ in sources], pauses=pauses, charted=charted,
+        versus=comparison_panel(ctx, business, signed.lang),
+        invite_line=invite_panel(ctx, business, signed.lang),
     )  # fmt: skip
 
 
@@ -118,7 +123,7 @@ def chart(ctx: WebContext, request: Request) -> Response:
     t = wording(signed.lang, business.timezone)
     week = IsoWeek.of(ctx.clock().astimezone(t.tz).date())
     with session_scope(ctx.engine) as session:
-        report = compute_report(session, business, week)
+        report = compute_report(session, business, week, competitors=())  # the trend only
     png = trend_chart(report, t)
     if png is None:  # no reviews in those weeks: the overview shows no chart
         raise not_found()

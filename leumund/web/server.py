@@ -38,7 +38,7 @@ def web_context(parts: Parts) -> WebContext:
     config, engine = parts.config, parts.engine
 
     def crawl_now(business: str, source: str) -> None:
-        bconf = config.business(business)
+        bconf = config.watched_business(business)
         sconf = next(s for s in bconf.sources if s.name == source)
         crawl_source(engine, config, bconf, sconf)
 
