@@ -59,7 +59,7 @@ def decide_alerts(parts: Parts, now: datetime) -> int:
     if summary.added or summary.closed or summary.competitor:
         log.info(
             "alerts decided: %d reviews closed, %d alerts, %d backlog summaries, %d burst"
-            " messages, %d waiting for sentiment, %d competitor reviews closed without alert",
+            " messages, %d waiting for sentiment, %d of competitors (never alerted)",
             summary.closed, summary.alerts, summary.backlog_summaries, summary.burst_messages,
             summary.waiting, summary.competitor,
         )  # fmt: skip
