@@ -76,6 +76,7 @@ class ReviewView:
     sentiment: str | None  # None: the mood line would tell nothing (see `mood_line`)
     edited: bool
     mention: bool = False
+    topics: str = ""  # 'Wartezeit (negativ), Freundlichkeit (positiv)'; "" when none known
 
 
 def rule_text(t: Wording, hit: RuleHit) -> str:
@@ -137,6 +138,7 @@ def review_view(
         sentiment=mood_line(t, review),
         edited=review.review_version > 1,
         mention=mention,
+        topics=t.topic_list([(tag.topic, tag.polarity) for tag in review.topics]),
     )
 
 

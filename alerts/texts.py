@@ -16,6 +16,20 @@ PLATFORM_NAMES: dict[str, str] = {
 # How a sentence says where a review is: "hat bei Trusted Shops …", "hat auf Google …".
 PLACE_PREPOSITIONS: dict[str, tuple[str, str]] = {"trustedshops": ("bei", "on")}
 DEFAULT_PREPOSITION = ("auf", "on")
+# A topic's short name (`sentiment.topics.taxonomy`, stored with each review) → (German, English).
+TOPIC_NAMES: dict[str, tuple[str, str]] = {
+    "Freundlichkeit": ("Freundlichkeit", "Friendliness"),
+    "Wartezeit": ("Wartezeit", "Waiting time"),
+    "Termine": ("Termine", "Appointments"),
+    "Beratung": ("Beratung", "Advice"),
+    "Qualität": ("Qualität", "Quality"),
+    "Preis": ("Preis", "Price"),
+    "Sauberkeit": ("Sauberkeit", "Cleanliness"),
+    "Ambiente": ("Ambiente", "Ambience"),
+    "Lage": ("Lage", "Location"),
+    "Lieferung": ("Lieferung", "Delivery"),
+    "Gesamteindruck": ("Gesamteindruck", "Overall impression"),
+}
 
 # key → (German, English); `{name}` placeholders are filled by `Wording.__call__`.
 TEXTS: dict[str, tuple[str, str]] = {
@@ -101,6 +115,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "platform": ("Plattform", "Platform"),
     "sentiment": ("Stimmung", "Sentiment"),
     "sentiment_pending": ("noch nicht ausgewertet", "not analysed yet"),
+    "topics": ("Themen", "Topics"),
     "why_alert": ("Warum diese Meldung", "Why this alert"),
     "text": ("Text", "Text"),
     "no_text": ("(kein Text, nur Sterne)", "(no text, stars only)"),

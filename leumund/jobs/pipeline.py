@@ -200,7 +200,10 @@ class _Pass:
 
     def decide(self) -> None:
         parts = self.parts
-        self.result.decided = self.run("decide alerts", lambda: decide_alerts(parts, parts.clock()))
+        classified = "classify" in self.result.done  # what is unclassified now came after it
+        self.result.decided = self.run(
+            "decide alerts", lambda: decide_alerts(parts, parts.clock(), classified)
+        )
 
     def report(self, business: str, week: str) -> None:
         plan, parts = self.plan, self.parts
