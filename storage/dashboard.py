@@ -19,6 +19,7 @@ from storage.models import (
     NotificationKind,
     Review,
     ReviewEdit,
+    ReviewTopic,
     Source,
 )
 
@@ -39,6 +40,8 @@ class ReviewFilter:
     since: datetime | None = None
     until: datetime | None = None
     query: str = ""
+    topic: str | None = None
+    topic_polarity: str | None = None  # with `topic`: that topic in that tone; alone: any
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +96,18 @@ def _answered() -> ColumnElement[bool]:
     return and_(col(Review.reply_text).is_not(None), func.trim(col(Review.reply_text)) != "")
 
 
+def _topic(f: ReviewFilter) -> list[ColumnElement[bool]]:
+    """Reviews naming the topic (in the tone) asked for, by the indexed `review_topic` rows."""
+    if f.topic is None and f.topic_polarity is None:
+        return []
+    wanted = [col(ReviewTopic.review_id) == col(Review.id)]
+    if f.topic is not None:
+        wanted.append(col(ReviewTopic.topic) == f.topic)
+    if f.topic_polarity is not None:
+        wanted.append(col(ReviewTopic.polarity) == f.topic_polarity)
+    return [exists().where(*wanted)]
+
+
 def _flag(clause: ColumnElement[bool], wanted: bool | None) -> list[ColumnElement[bool]]:
     if wanted is None:
         return []
@@ -117,6 +132,7 @@ def _conditions(business_id: int, f: ReviewFilter, dialect: str) -> list[ColumnE
     conditions += _flag(_alerted(), f.alerted)
     conditions += _flag(col(Review.handled_at).is_not(None), f.handled)
     conditions += _flag(_answered(), f.answered)
+    conditions += _topic(f)
     text_match = search.matches(f.query, dialect)
     if text_match is not None:
         conditions.append(text_match)

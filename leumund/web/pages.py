@@ -17,9 +17,11 @@ from starlette.routing import Route
 
 from alerts.i18n import wording
 from alerts.message import safe_url
+from alerts.payloads import topic_tags
 from alerts.report.charts import TrendText, trend_png
 from alerts.report.data import compute_report
 from alerts.report.weeks import IsoWeek
+from alerts.texts import TOPIC_NAMES
 from leumund.web.context import Signed, WebContext, check_csrf, not_found, page, require
 from storage import dashboard
 from storage.db import session_scope
@@ -65,7 +67,7 @@ def _day(value: str | None, end: bool = False) -> datetime | None:
 
 def review_filter(params: Any) -> dashboard.ReviewFilter:
     """The list's filters from query parameters; anything unreadable means "any"."""
-    sentiment = params.get("sentiment")
+    sentiment, topic, tone = (params.get(k) for k in ("sentiment", "topic", "topic_polarity"))
     return dashboard.ReviewFilter(
         source_id=_int(params.get("source")),
         stars_max=_float(params.get("stars_max")),
@@ -76,6 +78,8 @@ def review_filter(params: Any) -> dashboard.ReviewFilter:
         since=_day(params.get("since")),
         until=_day(params.get("until"), end=True),
         query=str(params.get("q", ""))[:200],
+        topic=topic if topic in TOPIC_NAMES else None,
+        topic_polarity=tone if tone in ("positive", "neutral", "negative") else None,
     )
 
 
@@ -131,7 +135,7 @@ def reviews(ctx: WebContext, request: Request) -> Response:
     return page(
         ctx, "reviews.html", signed.lang, signed=signed, business=business, rows=rows,
         total=total, number=number, pages=max(1, -(-total // PER_PAGE)), f=f,
-        sources=sources, query=query, params=request.query_params,
+        sources=sources, query=query, params=request.query_params, topics=list(TOPIC_NAMES),
     )  # fmt: skip
 
 
@@ -177,7 +181,8 @@ def review(ctx: WebContext, request: Request) -> Response:
     signed = require(ctx, request)
     detail = _detail(ctx, signed, request.path_params["rid"])
     link = safe_url(detail.review.url) or safe_url(detail.source.url)
-    return page(ctx, "review.html", signed.lang, signed=signed, d=detail, link=link)
+    topics = topic_tags(detail.review.topics)
+    return page(ctx, "review.html", signed.lang, signed=signed, d=detail, link=link, topics=topics)
 
 
 async def handled(ctx: WebContext, request: Request) -> Response:
