@@ -283,6 +283,18 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "report_week_short": ("KW{week}", "W{week}"),
     "report_platforms": ("Neue Bewertungen nach Plattform", "New reviews by platform"),
+    "report_topics": ("Themen", "Topics"),
+    "report_topics_intro": (
+        "Worüber diese Woche geschrieben wurde: Nennungen je Thema, im Schnitt der {weeks}"
+        " Wochen davor und wie viele davon negativ waren, mit einem Satz aus dieser Woche.",
+        "What this week's reviews were about: mentions per topic, the weekly average of the"
+        " {weeks} weeks before, and how many were negative, with one sentence from this week.",
+    ),
+    "report_topic": ("Thema", "Topic"),
+    "report_topic_week": ("Diese Woche", "This week"),
+    "report_topic_before": ("Ø {weeks} Wochen davor", "Avg. {weeks} weeks before"),
+    "report_topic_negative": ("negativ", "negative"),
+    "report_topic_biggest": ("größte Veränderung: {change}", "biggest change: {change}"),
     "report_sentiment": ("Stimmung der Texte", "Sentiment of the texts"),
     "report_unclassified": ("nicht ausgewertet", "not analysed"),
     "report_negative": ("Kritische Bewertungen der Woche", "Critical reviews of the week"),

@@ -20,6 +20,7 @@ from alerts.report.lists import (
     unanswered_reviews,
 )
 from alerts.report.model import (
+    COMPARE_WEEKS,
     TREND_WEEKS,
     PlatformLine,
     RatingStats,
@@ -28,6 +29,7 @@ from alerts.report.model import (
     WeekPoint,
 )
 from alerts.report.sources import SourceState, source_states
+from alerts.report.topics import compute_topics
 from alerts.report.weeks import IsoWeek
 from alerts.settings import AlertRules
 from storage.figures import (
@@ -127,4 +129,5 @@ def compute_report(
         replies=replies,
         readable_sources=sum(1 for s in sources.values() if s.enabled and not s.down),
         as_of=as_of or end,
+        topics=compute_topics(session, business.id, week, tz, COMPARE_WEEKS),
     )

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from alerts.report.topics import TopicLine
 from alerts.report.weeks import IsoWeek
 
 TREND_WEEKS = 12
@@ -136,6 +137,7 @@ class WeeklyReport:
     replies: ReplyCheck = ReplyCheck()
     readable_sources: int = 0
     as_of: datetime | None = None
+    topics: tuple[TopicLine, ...] = ()  # the topic table (alerts.report.topics)
 
     @property
     def nothing_read(self) -> bool:

@@ -19,6 +19,7 @@ from alerts import message
 from alerts.i18n import Wording, lang_of
 from alerts.report.charts import MIN_REVIEWS, ROLLING_WEEKS, TrendChart, TrendText, trend_png
 from alerts.report.model import COMPARE_WEEKS, UNANSWERED_DAYS, ReviewLine, WeeklyReport
+from alerts.report.topics import topic_rows
 from alerts.templating import render
 
 SENTIMENT_COLORS = {
@@ -206,4 +207,5 @@ def _context(report: WeeklyReport, t: Wording, chart_src: str | None) -> dict[st
         "alarms": _alarm_lines(report, t),
         "reasons": lambda line: reason_texts(t, line),
         "blind_note": _blind_note(report, t),
+        "topic_rows": topic_rows(report.topics, t),
     }
