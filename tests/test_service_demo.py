@@ -46,6 +46,7 @@ def test_demo_runs_end_to_end_in_a_fresh_folder(tmp_path: Path) -> None:
     out = done.stdout
     assert "12 new review(s)" in out and "1 new review(s)" in out
     assert "exactly 1 new alert" in out
+    assert "topics this week" in out and "    Qualität " in out  # the bundled model finds them
     assert str(target / "mail") in out and str(target / "report.html") in out
     subjects = _subjects(target / "mail")
     assert len(subjects) == 3  # backlog summary, weekly report, the one new alert
@@ -56,6 +57,7 @@ def test_demo_runs_end_to_end_in_a_fresh_folder(tmp_path: Path) -> None:
     assert "Neue Bewertungen nach Plattform" in report
     assert "Brötchen am Nachmittag altbacken" in report  # the week's critical review
     assert "Keine kritischen Bewertungen" not in report
+    assert "Themen" in report and "„Schade, morgens ist die Qualität deutlich besser.“" in report
     assert (target / "leumund-demo.db").is_file() and (target / "config.yaml").is_file()
 
 
