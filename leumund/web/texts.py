@@ -60,7 +60,7 @@ UI: dict[str, tuple[str, str]] = {
     "yes": ("ja", "yes"),
     "no": ("nein", "no"),
     "topic": ("Thema", "Topic"),
-    "topic_polarity": ("Thema wie besprochen", "Topic tone"),
+    "topic_polarity": ("Ton zum Thema", "Topic tone"),
     "topics": ("Themen", "Topics"),
     "topic_link": ("Alle Bewertungen zu diesem Thema", "All reviews on this topic"),
     "alerted": ("Hat gemeldet", "Alerted"),
