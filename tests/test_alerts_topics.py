@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -20,13 +23,17 @@ from alerts.replies import DraftRequest, ReplyDrafter, make_reply_environment
 from alerts.sending import SendPolicy, send_due
 from alerts.settings import AlertRules
 from leumund.jobs.classify import TopicSetup, classify_pending
+from leumund.jobs.pipeline import PipelineResult, Plan, run_pipeline, sync_config
+from leumund.parts import build_parts
 from sentiment.base import Classifier
 from sentiment.bundled import load_bundled
 from sentiment.settings import SentimentSettings
 from sentiment.topics.settings import TopicSettings
 from storage.db import session_scope
-from storage.models import Review
-from storage.reviews import set_topics
+from storage.models import Review, ReviewData
+from storage.registry import get_source
+from storage.reviews import set_topics, upsert_reviews
+from tests.service_support import make_config
 from tests.smtp_server import SmtpServer
 from tests.test_alerts_decide import (
     BUSINESS,
@@ -46,6 +53,7 @@ from tests.test_alerts_render import _alert, envelope
 WAITING = (
     "Wir haben über eine Stunde auf unser Essen gewartet. Die Bedienung war aber sehr freundlich."
 )
+T = TypeVar("T")
 SEND = SendPolicy(max_attempts=3, retry_base=timedelta(seconds=60), lease=timedelta(minutes=5))
 
 
@@ -174,3 +182,40 @@ def test_stored_alerts_without_topics_stay_valid_and_odd_topics_are_cut() -> Non
     payload = AlertPayload(business="X", review=review.model_copy(update={"topics": tags}))
     _, html = parts(RENDERER.alert(payload, envelope()))
     assert "&lt;b&gt;Lärm&lt;/b&gt;" in html and "<b>Lärm" not in html
+
+
+def _store(engine: Engine, platform_id: str, text: str) -> None:
+    with session_scope(engine) as session:
+        source = get_source(session, BUSINESS, "trustpilot")
+        assert source is not None
+        source.first_crawl_at = NOW - timedelta(days=1)
+        item = ReviewData(platform_id, "Kunde", 1.0, 1.0, "1-5", "", text, "de", None)
+        upsert_reviews(session, source, [item])
+
+
+def test_a_review_stored_between_classify_and_decide_alerts_later_with_topics(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """Another pass's crawl may store a review while this pass decides: it is not alerted
+    without its topics, but by the next pass (the crawl's own), with them."""
+    config = make_config(tmp_path, "http://127.0.0.1:9/x", model="bundled")
+    sync_config(engine, config)
+    _store(engine, "r-1", WAITING)
+    parts = build_parts(config, engine=engine)
+    result = PipelineResult()
+
+    def run(name: str, func: Callable[[], T]) -> T | None:
+        value = result.run_step(name, func)
+        if name == "classify":  # a concurrent crawl stores a review right now
+            _store(engine, "r-2", "Lange Wartezeit an der Kasse. Unfreundliches Personal.")
+        return value
+
+    run_pipeline(parts, Plan(), run=run)
+    assert [alert_of(row).review.review_id for row in outbox(engine)] == [1]
+    run_pipeline(parts, Plan())
+    alerts = [alert_of(row) for row in outbox(engine)]
+    assert [a.review.review_id for a in alerts] == [1, 2]
+    assert [[t.topic for t in a.review.topics if t.topic == "Wartezeit"] for a in alerts] == [
+        ["Wartezeit"],
+        ["Wartezeit"],
+    ]

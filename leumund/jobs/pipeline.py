@@ -200,7 +200,7 @@ class _Pass:
 
     def decide(self) -> None:
         parts = self.parts
-        classified = "classify" in self.result.done  # what is unclassified now came after it
+        classified = self.result.classified is not None  # what is unclassified came after
         self.result.decided = self.run(
             "decide alerts", lambda: decide_alerts(parts, parts.clock(), classified)
         )
