@@ -2,10 +2,13 @@
 
 A draft is built only from what the business configures (name, kind, contact line) and
 optional topic names; the reviewer's name and text never reach the template, so a draft
-cannot repeat personal or health data. Templates live in `templates/replies/` as
-`<kind>.<lang>.txt.j2`; a business's `reply_templates` directory may override any of them
-(or `base.<lang>.txt.j2`). Built-in drafts follow the rules in `RULES`; a draft from an
-operator's template that breaks one is still returned, with a warning in the log.
+cannot repeat personal or health data. A review's negative topics (`complaint_topics`) are
+named, and the first `MAX_POINTS` of them get a sentence of their own from
+`_points.<lang>.txt.j2`, which an operator may override like any reply template.
+Templates live in `templates/replies/` as `<kind>.<lang>.txt.j2`; a business's
+`reply_templates` directory may override any of them (or `base.<lang>.txt.j2`). Built-in
+drafts follow the rules in `RULES`; a draft from an operator's template that breaks one is
+still returned, with a warning in the log.
 """
 
 from __future__ import annotations

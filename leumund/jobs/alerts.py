@@ -30,20 +30,22 @@ log = logging.getLogger(__name__)
 
 
 def alert_policies(config: Config) -> dict[str, AlertPolicy]:
-    return {
-        b.name: AlertPolicy(
-            business=b.name,
-            rules=b.alerts,
-            recipients=tuple(b.alert_recipients()),
-            language=b.language,
-            timezone=b.timezone,
-            reply_draft=draft,
-            drafter=drafter if draft else None,
-        )
-        for b in config.businesses
-        for drafter in [drafter_for(config, b)]
-        for draft in [_draft(drafter, b)]
-    }
+    return {b.name: _policy(config, b) for b in config.businesses}
+
+
+def _policy(config: Config, business: BusinessConfig) -> AlertPolicy:
+    """A business's rules, recipients and reply drafts (none while its templates are broken)."""
+    drafter = drafter_for(config, business)
+    draft = _draft(drafter, business)
+    return AlertPolicy(
+        business=business.name,
+        rules=business.alerts,
+        recipients=tuple(business.alert_recipients()),
+        language=business.language,
+        timezone=business.timezone,
+        reply_draft=draft,
+        drafter=drafter if draft else None,
+    )
 
 
 def _draft(drafter: ReplyDrafter, business: BusinessConfig) -> str:
