@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 from itertools import combinations
+from pathlib import Path
 
 import pytest
 
@@ -83,3 +85,18 @@ def test_drafts_take_up_the_negative_topics_only() -> None:
         ("Sauberkeit", "negative"),
     ]
     assert complaint_topics(tags) == ["Wartezeit", "Sauberkeit"]
+
+
+def test_an_operator_overrides_the_topic_sentences(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    (tmp_path / "_points.de.txt.j2").write_text(
+        '{% macro point(topic, kind) %}{% if topic == "Preis" %}Als Entschädigung gibt es'
+        " Rabatt.{% endif %}{% endmacro %}\n"
+    )
+    env = make_reply_environment(tmp_path)
+    with caplog.at_level(logging.WARNING, logger="alerts.replies"):
+        draft = ReplyDrafter(DraftRequest("Café Sonne", "gastronomie"), env).draft(["Preis"])
+    assert "Als Entschädigung gibt es Rabatt." in draft
+    assert "Unsere Preise kalkulieren" not in draft
+    assert "promises a discount ('rabatt', 'entschädig')" in caplog.text
