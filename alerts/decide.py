@@ -2,13 +2,16 @@
 
 A review is open while `alert_checked_version < version`. It is closed only once every rule
 could be decided; while its sentiment is missing, the star and keyword rules act at once and
-the review stays open, so the text rule gets its turn after classification. A keyword alone
-in a review that reads well (`alerts.rules.severity`) is a mention, not an alert: it waits for
-the text's mood, and has its own key `mention:…`, so a later edit that makes the review
-critical still alerts. The dedup key
-`alert:{review_id}:{recipient}` makes every later decision about the same review harmless:
-an owner hears about a review once, even when it is edited or decided again after a crash.
-The outbox row keeps a typed payload; the email is rendered when it is sent.
+the review stays open, so the text rule gets its turn after classification. The pipeline
+classifies (sentiment and topics) right before deciding; when that step worked, a review
+still unclassified arrived in between and waits for its own pass (`hold_unclassified`), so
+its alert names its topics. Only when the model is not available do stars alert at once.
+A keyword alone in a review that reads well (`alerts.rules.severity`) is a mention, not an
+alert: it waits for the text's mood, and has its own key `mention:…`, so a later edit that
+makes the review critical still alerts. The dedup key `alert:{review_id}:{recipient}` makes
+every later decision about the same review harmless: an owner hears about a review once,
+even when it is edited or decided again after a crash. The outbox row keeps a typed
+payload; the email is rendered when it is sent.
 
 Each business is decided in its own transaction and a failure there (logged with its
 traceback) leaves its reviews open for the next run while the other businesses proceed. A
@@ -27,7 +30,7 @@ burst's one message instead (`alerts.burst_alerts`), in the same transaction.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -38,9 +41,9 @@ from sqlmodel import Session
 from alerts.backlog import backlog_payload
 from alerts.burst_alerts import decide_bursts
 from alerts.dedup import dedup_key, dedup_recipient
-from alerts.payloads import AlertPayload, review_snapshot, stored
+from alerts.payloads import AlertPayload, TopicTag, review_snapshot, stored
 from alerts.policy import AlertPolicy, Row
-from alerts.replies import answer_url
+from alerts.replies import ReplyTemplateError, answer_url, complaint_topics
 from alerts.rules import evaluate, sentiment_pending, severity
 from alerts.timing import send_after
 from storage.alert_pauses import paused_recipients
@@ -67,6 +70,7 @@ class DecideSummary:
     unrenderable: int = 0
     businesses: list[str] = field(default_factory=list)
     failed_businesses: list[int] = field(default_factory=list)
+    hold: bool = False  # unclassified reviews wait for classification (see decide_alerts)
 
     @property
     def added(self) -> int:
@@ -74,10 +78,17 @@ class DecideSummary:
 
 
 def decide_alerts(
-    engine: Engine, policies: Mapping[str, AlertPolicy], now: datetime
+    engine: Engine,
+    policies: Mapping[str, AlertPolicy],
+    now: datetime,
+    hold_unclassified: bool = False,
 ) -> DecideSummary:
-    """Decide every open review; one transaction per business, a failure stays in its own."""
-    summary = DecideSummary()
+    """Decide every open review; one transaction per business, a failure stays in its own.
+
+    `hold_unclassified`: classification just ran, so a review without a sentiment waits for
+    it (and its topics) instead of alerting by its stars alone.
+    """
+    summary = DecideSummary(hold=hold_unclassified)
     with session_scope(engine) as session:
         business_ids = businesses_with_open_reviews(session)
     for business_id in business_ids:
@@ -120,7 +131,7 @@ def _decide_business(
     ZoneInfo(policy.timezone)  # a broken policy fails the business, never closes its reviews
     policy = _without_paused(session, business.id, policy)
     backlog: list[Row] = []
-    ready = _backlog_ready(rows, now)
+    ready = _backlog_ready(rows, now, summary.hold)
     bursts = decide_bursts(session, rows, policy, now)
     summary.burst_messages += bursts.messages
     summary.closed += len(bursts.closed)
@@ -160,17 +171,22 @@ def _close_competitor(session: Session, rows: list[Row], summary: DecideSummary)
     log.info("competitor %r: %d reviews closed without alert", rows[0][2].name, len(rows))
 
 
-def _backlog_ready(rows: list[Row], now: datetime) -> set[int | None]:
-    """Sources whose backlog may be summarised: first crawl done, or oldest backlog stale."""
+def _backlog_ready(rows: list[Row], now: datetime, hold: bool) -> set[int | None]:
+    """Sources whose backlog may be summarised: first crawl done, or oldest backlog stale;
+    with `hold`, once all of it is classified (its critical reviews show their topics)."""
     oldest: dict[int | None, datetime] = {}
+    waiting: set[int | None] = set()
     for review, source, _ in rows:
         if review.backlog and review.version == 1:
             seen = oldest.get(source.id)
             oldest[source.id] = min(seen, review.first_seen_at) if seen else review.first_seen_at
+            if hold and sentiment_pending(review):
+                waiting.add(source.id)
     return {
         source.id
         for _, source, _ in rows
         if source.id in oldest
+        and source.id not in waiting
         and (source.first_crawl_at is not None or oldest[source.id] <= now - BACKLOG_GRACE)
     }
 
@@ -202,19 +218,23 @@ def _decide_review(
     summary: DecideSummary,
 ) -> None:
     review, source, business = row
+    if summary.hold and sentiment_pending(review):
+        summary.waiting += 1
+        return
     hits = evaluate(review, policy.rules)
     kind = severity(review, hits)
     if kind == "mention" and sentiment_pending(review):
         kind = None  # the text may still make it critical: one mail, after classification
     if kind is not None:
+        snapshot = review_snapshot(review, source, hits)
         payload = AlertPayload(
             business=business.name,
             language=policy.language,
             timezone=policy.timezone,
             quiet_hours=policy.rules.quiet_hours,
-            review=review_snapshot(review, source, hits),
+            review=snapshot,
             mention=kind == "mention",
-            reply_draft=policy.reply_draft,
+            reply_draft=_reply_draft(policy, snapshot.topics),
             answer_url=answer_url(source.type, review.platform_id, review.url, source.url),
         )
         # a mention has its own key: should the review later turn critical, that still alerts
@@ -236,6 +256,18 @@ def _decide_review(
     else:
         _close(session, review)
         summary.closed += 1
+
+
+def _reply_draft(policy: AlertPolicy, topics: Sequence[TopicTag]) -> str:
+    """The draft taking up the review's negative topics; the business's own without any."""
+    points = complaint_topics([(tag.topic, tag.polarity) for tag in topics])
+    if policy.drafter is None or not points:
+        return policy.reply_draft
+    try:
+        return policy.drafter.draft(points)
+    except ReplyTemplateError:
+        log.exception("reply draft for %r without its topics", policy.business)
+        return policy.reply_draft
 
 
 def _alert_row(

@@ -21,6 +21,7 @@ from alerts.texts import (
     PLACE_PREPOSITIONS,
     PLATFORM_NAMES,
     TEXTS,
+    TOPIC_NAMES,
 )
 
 Lang = Literal["de", "en"]
@@ -224,6 +225,15 @@ class Wording:
             return self("sentiment_pending")
         key = f"sentiment_{label}"
         return self(key) if key in TEXTS else label
+
+    def topic(self, key: str) -> str:
+        """'Wartezeit' → 'Wartezeit' / 'Waiting time'; an unknown topic as it is stored."""
+        names = TOPIC_NAMES.get(key)
+        return key if names is None else names[0 if self.lang == "de" else 1]
+
+    def topic_list(self, topics: Sequence[tuple[str, str]]) -> str:
+        """[(topic, polarity)] → 'Wartezeit (negativ), Freundlichkeit (positiv)'."""
+        return ", ".join(f"{self.topic(k)} ({self.sentiment(p)})" for k, p in topics)
 
 
 def wording(language: str | None, timezone: str = "Europe/Berlin") -> Wording:

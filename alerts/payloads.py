@@ -28,10 +28,20 @@ PAYLOAD_VERSION: Final = 2
 TEXT_LIMIT = 2000
 AUTHOR_LIMIT = 200
 TITLE_LIMIT = 500
+TOPIC_LIMIT = 40
+# Negative topics first: they are why the owner gets the alert.
+_POLARITY_ORDER = {"negative": 0, "neutral": 1, "positive": 2}
 
 
 class _Data(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+class TopicTag(_Data):
+    """One topic of a review and the polarity of the sentence it was found in."""
+
+    topic: str
+    polarity: str
 
 
 class ReviewSnapshot(_Data):
@@ -54,6 +64,7 @@ class ReviewSnapshot(_Data):
     rules: tuple[RuleHit, ...] = ()
     sentiment: str | None = None
     negative_probability: float | None = None
+    topics: tuple[TopicTag, ...] = ()  # () also when decided before topics were known
 
 
 class _Payload(_Data):
@@ -197,7 +208,19 @@ def review_snapshot(review: Review, source: Source, hits: Sequence[RuleHit]) -> 
         rules=tuple(hits),
         sentiment=review.sentiment_label,
         negative_probability=probability,
+        topics=topic_tags(review.topics),
     )
+
+
+def topic_tags(stored: Sequence[Mapping[str, str]] | None) -> tuple[TopicTag, ...]:
+    """A review's stored topics (`Review.topics`), each once, negative ones first."""
+    tags: dict[str, TopicTag] = {}
+    for item in stored or ():
+        topic = " ".join(str(item.get("topic", "")).split())[:TOPIC_LIMIT]
+        polarity = str(item.get("polarity", ""))
+        if topic and topic not in tags and polarity in _POLARITY_ORDER:
+            tags[topic] = TopicTag(topic=topic, polarity=polarity)
+    return tuple(sorted(tags.values(), key=lambda tag: _POLARITY_ORDER[tag.polarity]))
 
 
 def _page_url(source: Source) -> str | None:

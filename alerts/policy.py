@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from alerts.replies import ReplyDrafter
 from alerts.settings import AlertRules
 from storage.models import Business, Review, Source
 
@@ -20,3 +21,4 @@ class AlertPolicy:
     language: str = "de"
     timezone: str = "Europe/Berlin"
     reply_draft: str = ""  # the business's reply suggestion, shown with each alert
+    drafter: ReplyDrafter | None = None  # drafts that take up a review's negative topics

@@ -82,6 +82,7 @@ class ReviewView:
     mention: bool = False
     dashboard_url: str | None = None  # the review's page in the dashboard
     done_url: str | None = None  # signed one-click "Als erledigt markieren"
+    topics: str = ""  # 'Wartezeit (negativ), Freundlichkeit (positiv)'; "" when none known
 
 
 def rule_text(t: Wording, hit: RuleHit) -> str:
@@ -149,6 +150,7 @@ def review_view(
         mention=mention,
         dashboard_url=links.review(review.review_id) if links else None,
         done_url=links.done_for(review.review_id) if links else None,
+        topics=t.topic_list([(tag.topic, tag.polarity) for tag in review.topics]),
     )
 
 

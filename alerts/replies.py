@@ -2,10 +2,13 @@
 
 A draft is built only from what the business configures (name, kind, contact line) and
 optional topic names; the reviewer's name and text never reach the template, so a draft
-cannot repeat personal or health data. Templates live in `templates/replies/` as
-`<kind>.<lang>.txt.j2`; a business's `reply_templates` directory may override any of them
-(or `base.<lang>.txt.j2`). Built-in drafts follow the rules in `RULES`; a draft from an
-operator's template that breaks one is still returned, with a warning in the log.
+cannot repeat personal or health data. A review's negative topics (`complaint_topics`) are
+named, and the first `MAX_POINTS` of them get a sentence of their own from
+`_points.<lang>.txt.j2`, which an operator may override like any reply template.
+Templates live in `templates/replies/` as `<kind>.<lang>.txt.j2`; a business's
+`reply_templates` directory may override any of them (or `base.<lang>.txt.j2`). Built-in
+drafts follow the rules in `RULES`; a draft from an operator's template that breaks one is
+still returned, with a warning in the log.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 from urllib.parse import quote
@@ -30,6 +33,8 @@ from jinja2 import (
 )
 from jinja2.runtime import Context
 
+from alerts.texts import TOPIC_NAMES
+
 log = logging.getLogger(__name__)
 
 BusinessKind = Literal["praxis", "gastronomie", "hotel", "handwerk", "handel", "dienstleistung"]
@@ -42,6 +47,8 @@ KINDS: tuple[BusinessKind, ...] = (
     "dienstleistung",
 )
 MAX_TOPICS = 3
+MAX_POINTS = 2  # topics that get a sentence of their own (`_points.<lang>.txt.j2`)
+OVERALL_TOPIC = "Gesamteindruck"  # the overall impression: no point to take up by name
 TOPIC_LIMIT = 40
 TRUSTPILOT_BUSINESS_REVIEW = "https://businessapp.b2b.trustpilot.com/reviews/{review_id}"
 GOOGLE_BUSINESS_REVIEWS = "https://business.google.com/reviews"
@@ -132,6 +139,22 @@ class DraftRequest:
     topics: Sequence[str] = field(default_factory=tuple)
 
 
+@dataclass(frozen=True)
+class ReplyDrafter:
+    """One business's drafts: the same request, each critical review's own topics."""
+
+    request: DraftRequest
+    env: Environment
+
+    def draft(self, topics: Sequence[str] = ()) -> str:
+        return draft_reply(replace(self.request, topics=tuple(topics)), self.env)
+
+
+def complaint_topics(tags: Sequence[tuple[str, str]]) -> list[str]:
+    """The (topic, polarity) pairs a draft takes up: the negative ones, not the overall."""
+    return [topic for topic, polarity in tags if polarity == "negative" and topic != OVERALL_TOPIC]
+
+
 class ReplyTemplateError(Exception):
     """An operator's reply template cannot be rendered (the message names the file)."""
 
@@ -185,15 +208,25 @@ def clean_topics(topics: Sequence[str]) -> list[str]:
     return seen[:MAX_TOPICS]
 
 
+def topic_name(topic: str, lang: str) -> str:
+    """A known topic as the draft's reader says it ('waiting time'); others as given."""
+    names = TOPIC_NAMES.get(topic)
+    if names is None:
+        return topic
+    return names[0] if lang == "de" else names[1].lower()
+
+
 def draft_reply(request: DraftRequest, env: Environment | None = None) -> str:
     """The reply suggestion for one critical review, as plain text."""
     env = env or make_reply_environment()
     name = f"{request.kind}.{request.language}.txt.j2"
+    topics = clean_topics(request.topics)
     try:
         text = env.get_template(name).render(
             business=" ".join(request.business.split()),
             contact=" ".join(request.contact.split()),
-            topics=clean_topics(request.topics),
+            topics=[topic_name(topic, request.language) for topic in topics],
+            points=[topic for topic in topics if topic in TOPIC_NAMES][:MAX_POINTS],
             kind=request.kind,
             lang=request.language,
         )

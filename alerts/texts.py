@@ -19,6 +19,20 @@ PLATFORM_NAMES: dict[str, str] = {
 # How a sentence says where a review is: "hat bei Trusted Shops …", "hat auf Google …".
 PLACE_PREPOSITIONS: dict[str, tuple[str, str]] = {"trustedshops": ("bei", "on")}
 DEFAULT_PREPOSITION = ("auf", "on")
+# A topic's short name (`sentiment.topics.taxonomy`, stored with each review) → (German, English).
+TOPIC_NAMES: dict[str, tuple[str, str]] = {
+    "Freundlichkeit": ("Freundlichkeit", "Friendliness"),
+    "Wartezeit": ("Wartezeit", "Waiting time"),
+    "Termine": ("Termine", "Appointments"),
+    "Beratung": ("Beratung", "Advice"),
+    "Qualität": ("Qualität", "Quality"),
+    "Preis": ("Preis", "Price"),
+    "Sauberkeit": ("Sauberkeit", "Cleanliness"),
+    "Ambiente": ("Ambiente", "Ambience"),
+    "Lage": ("Lage", "Location"),
+    "Lieferung": ("Lieferung", "Delivery"),
+    "Gesamteindruck": ("Gesamteindruck", "Overall impression"),
+}
 
 # key → (German, English); `{name}` placeholders are filled by `Wording.__call__`.
 TEXTS: dict[str, tuple[str, str]] = {
@@ -104,6 +118,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "platform": ("Plattform", "Platform"),
     "sentiment": ("Stimmung", "Sentiment"),
     "sentiment_pending": ("noch nicht ausgewertet", "not analysed yet"),
+    "topics": ("Themen", "Topics"),
     "why_alert": ("Warum diese Meldung", "Why this alert"),
     "text": ("Text", "Text"),
     "no_text": ("(kein Text, nur Sterne)", "(no text, stars only)"),
@@ -283,6 +298,18 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "report_week_short": ("KW{week}", "W{week}"),
     "report_platforms": ("Neue Bewertungen nach Plattform", "New reviews by platform"),
+    "report_topics": ("Themen", "Topics"),
+    "report_topics_intro": (
+        "Worüber diese Woche geschrieben wurde: Nennungen je Thema, im Schnitt der {weeks}"
+        " Wochen davor und wie viele davon negativ waren, mit einem Satz aus dieser Woche.",
+        "What this week's reviews were about: mentions per topic, the weekly average of the"
+        " {weeks} weeks before, and how many were negative, with one sentence from this week.",
+    ),
+    "report_topic": ("Thema", "Topic"),
+    "report_topic_week": ("Diese Woche", "This week"),
+    "report_topic_before": ("Ø {weeks} Wochen davor", "Avg. {weeks} weeks before"),
+    "report_topic_negative": ("negativ", "negative"),
+    "report_topic_biggest": ("größte Veränderung: {change}", "biggest change: {change}"),
     "report_sentiment": ("Stimmung der Texte", "Sentiment of the texts"),
     "report_unclassified": ("nicht ausgewertet", "not analysed"),
     "report_negative": ("Kritische Bewertungen der Woche", "Critical reviews of the week"),

@@ -19,6 +19,7 @@ from storage.models import (
     NotificationKind,
     Review,
     ReviewEdit,
+    ReviewTopic,
     Source,
 )
 from storage.review_lists import alerted_by
@@ -41,6 +42,8 @@ class ReviewFilter:
     until: datetime | None = None
     query: str = ""
     rule: str | None = None  # the alert rule that fired: stars, negative, keyword
+    topic: str | None = None
+    topic_polarity: str | None = None  # with `topic`: that topic in that tone; alone: any
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +98,18 @@ def _answered() -> ColumnElement[bool]:
     return and_(col(Review.reply_text).is_not(None), func.trim(col(Review.reply_text)) != "")
 
 
+def _topic(f: ReviewFilter) -> list[ColumnElement[bool]]:
+    """Reviews naming the topic (in the tone) asked for, by the indexed `review_topic` rows."""
+    if f.topic is None and f.topic_polarity is None:
+        return []
+    wanted = [col(ReviewTopic.review_id) == col(Review.id)]
+    if f.topic is not None:
+        wanted.append(col(ReviewTopic.topic) == f.topic)
+    if f.topic_polarity is not None:
+        wanted.append(col(ReviewTopic.polarity) == f.topic_polarity)
+    return [exists().where(*wanted)]
+
+
 def _flag(clause: ColumnElement[bool], wanted: bool | None) -> list[ColumnElement[bool]]:
     if wanted is None:
         return []
@@ -121,6 +136,7 @@ def _conditions(business_id: int, f: ReviewFilter, dialect: str) -> list[ColumnE
     conditions += _flag(_answered(), f.answered)
     if f.rule is not None:
         conditions.append(alerted_by(f.rule, dialect))
+    conditions += _topic(f)
     text_match = search.matches(f.query, dialect)
     if text_match is not None:
         conditions.append(text_match)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Index, Text, UniqueConstraint
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -148,6 +148,18 @@ class ReviewBurst(SQLModel, table=True):
     last_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     count: int = 0
     notified: bool = False
+
+
+class ReviewTopic(SQLModel, table=True):
+    """One topic of a review, copied from `Review.topics` when they are set: an index the
+    dashboard filters on alike in SQLite and PostgreSQL (the JSON column is not)."""
+
+    __tablename__ = "review_topic"
+    __table_args__ = (Index("ix_review_topic_topic_polarity", "topic", "polarity"),)
+
+    review_id: int = Field(foreign_key="review.id", primary_key=True)
+    topic: str = Field(max_length=64, primary_key=True)
+    polarity: str = Field(max_length=16)
 
 
 class ReviewEdit(SQLModel, table=True):

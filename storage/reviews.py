@@ -4,16 +4,24 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, delete
 from sqlalchemy.exc import DataError, IntegrityError, InternalError
 from sqlmodel import Session, col, select
 
 from storage.cleaning import clean_line, clean_review, clean_text
-from storage.models import Business, Review, ReviewData, ReviewEdit, Source, utcnow
+from storage.models import (
+    Business,
+    Review,
+    ReviewData,
+    ReviewEdit,
+    ReviewTopic,
+    Source,
+    utcnow,
+)
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +134,7 @@ def _apply_edit(session: Session, review: Review, item: ReviewData, digest: str)
     review.sentiment_probs = None
     review.classified_at = None
     review.topics = None
+    _index_topics(session, review.id, [])
 
 
 def _refresh_quietly(review: Review, item: ReviewData) -> None:
@@ -263,9 +272,27 @@ def set_sentiment(
 
 
 def set_topics(session: Session, review: Review, topics: list[dict[str, str]]) -> None:
-    """The review's topics with their polarity and quote, as found by the classify step."""
+    """The review's topics with their polarity and quote, as found by the classify step,
+    and their copy in `review_topic` (what the dashboard filters on)."""
     review.topics = [dict(t) for t in topics]
     session.add(review)
+    assert review.id is not None
+    _index_topics(session, review.id, review.topics)
+
+
+def topic_rows(review_id: int, topics: Iterable[Mapping[str, object]]) -> list[ReviewTopic]:
+    """`review_topic` rows of one review's stored topics, each topic once (the first)."""
+    rows: dict[str, ReviewTopic] = {}
+    for item in topics:
+        topic, polarity = str(item.get("topic", ""))[:64], str(item.get("polarity", ""))[:16]
+        if topic and topic not in rows:
+            rows[topic] = ReviewTopic(review_id=review_id, topic=topic, polarity=polarity)
+    return list(rows.values())
+
+
+def _index_topics(session: Session, review_id: int, topics: Iterable[Mapping[str, object]]) -> None:
+    session.exec(delete(ReviewTopic).where(col(ReviewTopic.review_id) == review_id))
+    session.add_all(topic_rows(review_id, topics))
 
 
 def has_reviews(session: Session, source_id: int) -> bool:

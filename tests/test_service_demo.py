@@ -46,6 +46,7 @@ def test_demo_runs_end_to_end_in_a_fresh_folder(tmp_path: Path) -> None:
     out = done.stdout
     assert "12 new review(s)" in out and "1 new review(s)" in out
     assert "exactly 1 new alert" in out
+    assert "topics this week" in out and "    Qualität " in out  # the bundled model finds them
     assert str(target / "mail") in out and str(target / "report.html") in out
     subjects = _subjects(target / "mail")
     assert len(subjects) == 3  # backlog summary, weekly report, the one new alert
@@ -60,6 +61,7 @@ def test_demo_runs_end_to_end_in_a_fresh_folder(tmp_path: Path) -> None:
     assert "2 page(s), 8 new review(s)" in out
     rivals = report.split(">Mitbewerber</h2>", 1)[1]
     assert "Bäckerei Beispiel (Sie)" in rivals and "Backstube am Markt" in rivals
+    assert "Themen" in report and "„Schade, morgens ist die Qualität deutlich besser.“" in report
     assert (target / "leumund-demo.db").is_file() and (target / "config.yaml").is_file()
 
 

@@ -21,6 +21,7 @@ from alerts.report.lists import (
     unanswered_reviews,
 )
 from alerts.report.model import (
+    COMPARE_WEEKS,
     TREND_WEEKS,
     PlatformLine,
     RatingStats,
@@ -29,6 +30,7 @@ from alerts.report.model import (
     WeekPoint,
 )
 from alerts.report.sources import SourceState, source_states
+from alerts.report.topics import compute_topics
 from alerts.report.weeks import IsoWeek
 from alerts.settings import AlertRules
 from storage.bursts import burst_starts
@@ -142,4 +144,5 @@ def compute_report(
         burst_weeks=_burst_weeks(session, business.id, weeks, tz),
         competitors=compute_comparison(session, business, week, competitors),
         invite=compute_invite_effect(session, business.id, min(end, as_of or end)),
+        topics=compute_topics(session, business.id, week, tz, COMPARE_WEEKS),
     )

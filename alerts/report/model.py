@@ -7,6 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from alerts.report.comparison import Comparison, InviteEffect
+from alerts.report.topics import TopicLine
 from alerts.report.weeks import IsoWeek
 
 TREND_WEEKS = 12
@@ -141,6 +142,7 @@ class WeeklyReport:
     """Weeks of the trend in which a suspicious burst began (marked in chart and legend)."""
     competitors: Comparison | None = None
     invite: InviteEffect | None = None
+    topics: tuple[TopicLine, ...] = ()  # the topic table (alerts.report.topics)
 
     @property
     def nothing_read(self) -> bool:

@@ -20,6 +20,7 @@ from alerts.i18n import Wording, lang_of
 from alerts.report.charts import MIN_REVIEWS, ROLLING_WEEKS, TrendChart, TrendText, trend_png
 from alerts.report.comparison import INVITE_BEFORE_WEEKS
 from alerts.report.model import COMPARE_WEEKS, UNANSWERED_DAYS, ReviewLine, WeeklyReport
+from alerts.report.topics import topic_rows
 from alerts.report.versus import invite_line, versus_view
 from alerts.templating import render
 
@@ -225,6 +226,7 @@ def _context(
         "versus": versus_view(t, report.competitors) if report.competitors else None,
         "invite_line": invite_line(t, report.invite) if report.invite else None,
         "invite_weeks": INVITE_BEFORE_WEEKS,
+        "topic_rows": topic_rows(report.topics, t),
     }
 
 

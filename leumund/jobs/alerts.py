@@ -9,11 +9,11 @@ from sqlalchemy.engine import Engine
 
 from alerts.decide import decide_alerts as decide_into_outbox
 from alerts.policy import AlertPolicy
-from alerts.replies import ReplyTemplateError
+from alerts.replies import ReplyDrafter, ReplyTemplateError
 from alerts.sending import SendPolicy, SendSummary
 from alerts.sending import send_due as send_outbox
 from leumund.config import BusinessConfig, Config
-from leumund.jobs.reply import draft_for
+from leumund.jobs.reply import drafter_for
 from leumund.parts import Parts
 from storage.db import session_scope
 from storage.outbox import requeue_failed
@@ -30,32 +30,41 @@ log = logging.getLogger(__name__)
 
 
 def alert_policies(config: Config) -> dict[str, AlertPolicy]:
-    return {
-        b.name: AlertPolicy(
-            business=b.name,
-            rules=b.alerts,
-            recipients=tuple(b.alert_recipients()),
-            language=b.language,
-            timezone=b.timezone,
-            reply_draft=_draft(config, b),
-        )
-        for b in config.businesses
-    }
+    return {b.name: _policy(config, b) for b in config.businesses}
 
 
-def _draft(config: Config, business: BusinessConfig) -> str:
+def _policy(config: Config, business: BusinessConfig) -> AlertPolicy:
+    """A business's rules, recipients and reply drafts (none while its templates are broken)."""
+    drafter = drafter_for(config, business)
+    draft = _draft(drafter, business)
+    return AlertPolicy(
+        business=business.name,
+        rules=business.alerts,
+        recipients=tuple(business.alert_recipients()),
+        language=business.language,
+        timezone=business.timezone,
+        reply_draft=draft,
+        drafter=drafter if draft else None,
+    )
+
+
+def _draft(drafter: ReplyDrafter, business: BusinessConfig) -> str:
     """The business's reply suggestion; a broken operator template costs the draft, never
     the alert."""
     try:
-        return draft_for(config, business)
+        return drafter.draft()
     except ReplyTemplateError as exc:
         log.error("business %r: alerts go out without a reply draft: %s", business.name, exc)
         return ""
 
 
-def decide_alerts(parts: Parts, now: datetime) -> int:
-    """Turn every open review into outbox rows (or close it); returns rows added."""
-    summary = decide_into_outbox(parts.engine, alert_policies(parts.config), now)
+def decide_alerts(parts: Parts, now: datetime, classified: bool = False) -> int:
+    """Turn every open review into outbox rows (or close it); returns rows added.
+
+    `classified`: the classify step just ran, so an unclassified review waits for it.
+    """
+    policies = alert_policies(parts.config)
+    summary = decide_into_outbox(parts.engine, policies, now, hold_unclassified=classified)
     if summary.added or summary.closed or summary.competitor:
         log.info(
             "alerts decided: %d reviews closed, %d alerts, %d backlog summaries, %d burst"

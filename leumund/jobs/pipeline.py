@@ -200,7 +200,10 @@ class _Pass:
 
     def decide(self) -> None:
         parts = self.parts
-        self.result.decided = self.run("decide alerts", lambda: decide_alerts(parts, parts.clock()))
+        classified = self.result.classified is not None  # what is unclassified came after
+        self.result.decided = self.run(
+            "decide alerts", lambda: decide_alerts(parts, parts.clock(), classified)
+        )
 
     def report(self, business: str, week: str) -> None:
         plan, parts = self.plan, self.parts

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from alerts.replies import DraftRequest, answer_url, draft_reply, make_reply_environment
+from alerts.replies import DraftRequest, ReplyDrafter, answer_url, make_reply_environment
 from crawler.reply import (
     POSTABLE,
     GoogleAccess,
@@ -55,13 +55,16 @@ def find_review(session: Session, config: Config, review_id: int) -> ReviewPlace
     return ReviewPlace(review, source, business_config, source_config)
 
 
+def drafter_for(config: Config, business: BusinessConfig) -> ReplyDrafter:
+    """The business's reply drafts: its templates, name, kind and contact line."""
+    env = make_reply_environment(config.reply_template_dir(business))
+    request = DraftRequest(business.name, business.kind, business.contact, business.language)
+    return ReplyDrafter(request, env)
+
+
 def draft_for(config: Config, business: BusinessConfig, topics: list[str] | None = None) -> str:
     """The reply suggestion for a critical review of this business (never posted by itself)."""
-    env = make_reply_environment(config.reply_template_dir(business))
-    request = DraftRequest(
-        business.name, business.kind, business.contact, business.language, topics or []
-    )
-    return draft_reply(request, env)
+    return drafter_for(config, business).draft(topics or [])
 
 
 def google_access(config: Config, source: SourceConfig) -> GoogleAccess:

@@ -20,12 +20,14 @@ from pathlib import Path
 import yaml
 from sqlalchemy.engine import Engine
 
-from alerts.report.weeks import last_complete_week
+from alerts.i18n import wording
+from alerts.report.topics import topic_rows
+from alerts.report.weeks import IsoWeek, last_complete_week
 from crawler.demo import DemoSite, serve_directory
 from crawler.demo.site import BUSINESS, TIMEZONE, bundled_reviews
 from leumund.errors import OperatorError
 from leumund.jobs.pipeline import PipelineResult, Plan, run_pipeline, sync_config
-from leumund.jobs.report import write_report_html
+from leumund.jobs.report import load_report, write_report_html
 from leumund.loading import load_config
 from leumund.parts import Parts, open_parts
 from leumund.service.scheduler import enabled_sources
@@ -158,8 +160,25 @@ def first_round(demo: Demo) -> None:
         parts.engine, parts.config, BUSINESS, week_id, demo.directory / "report.html"
     )
     demo.out(f"  weekly report ({week_id}) as HTML: {report}")
+    for line in topic_lines(parts, week_id):
+        demo.out(line)
     database = display_url(parts.config.database_url())
     demo.out(f"  {count_reviews(parts.engine)} reviews stored in {database}")
+
+
+def topic_lines(parts: Parts, week_id: str) -> list[str]:
+    """The report's topic table, as the demo prints it (the report mail shows the same)."""
+    business = parts.config.business(BUSINESS)
+    report = load_report(parts.engine, business, IsoWeek.parse(week_id), parts.clock())
+    if report is None or not report.topics:
+        return ["  topics: none found this week"]
+    lines = ["  topics this week (mentions, weekly average of the 4 weeks before, negative):"]
+    for row in topic_rows(report.topics, wording("de", business.timezone)):
+        marker = "  ← biggest change" if row.biggest else ""
+        lines.append(
+            f"    {row.name:<15} {row.mentions:>3}  Ø {row.previous:<4} {row.negative:>6}{marker}"
+        )
+    return lines
 
 
 def second_round(demo: Demo, site: DemoSite) -> int:

@@ -20,6 +20,7 @@ from alerts.report.data import compute_report
 from alerts.report.model import TREND_WEEKS
 from alerts.report.render import trend_chart
 from alerts.report.weeks import IsoWeek
+from alerts.texts import TOPIC_NAMES
 from leumund.web import replies
 from leumund.web.context import Signed, WebContext, check_csrf, not_found, page, require
 from leumund.web.versus import comparison_panel, invite_panel
@@ -72,7 +73,7 @@ def _day(value: str | None, end: bool = False) -> datetime | None:
 
 def review_filter(params: Any) -> dashboard.ReviewFilter:
     """The list's filters from query parameters; anything unreadable means "any"."""
-    sentiment = params.get("sentiment")
+    sentiment, topic, tone = (params.get(k) for k in ("sentiment", "topic", "topic_polarity"))
     return dashboard.ReviewFilter(
         source_id=_int(params.get("source")),
         stars_max=_float(params.get("stars_max")),
@@ -84,6 +85,8 @@ def review_filter(params: Any) -> dashboard.ReviewFilter:
         until=_day(params.get("until"), end=True),
         query=str(params.get("q", ""))[:200],
         rule=params.get("rule") if params.get("rule") in FIRED_RULES else None,
+        topic=topic if topic in TOPIC_NAMES else None,
+        topic_polarity=tone if tone in ("positive", "neutral", "negative") else None,
     )
 
 
@@ -145,7 +148,7 @@ def reviews(ctx: WebContext, request: Request) -> Response:
     return page(
         ctx, "reviews.html", signed.lang, signed=signed, business=business, rows=rows,
         total=total, number=number, pages=max(1, -(-total // PER_PAGE)), f=f,
-        sources=sources, query=query, params=request.query_params,
+        sources=sources, query=query, params=request.query_params, topics=list(TOPIC_NAMES),
     )  # fmt: skip
 
 

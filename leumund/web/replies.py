@@ -17,6 +17,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from alerts.message import safe_url
+from alerts.payloads import topic_tags
 from alerts.replies import ReplyTemplateError, answer_url
 from crawler.reply import POSTABLE
 from leumund.errors import OperatorError
@@ -81,9 +82,11 @@ def review_page(
     status: int = 200,
 ) -> Response:  # fmt: skip
     link = safe_url(detail.review.url) or safe_url(detail.source.url)
+    topics = topic_tags(detail.review.topics)
     return page(
-        ctx, "review.html", signed.lang, status, signed=signed, d=detail, link=link, reply=panel
-    )
+        ctx, "review.html", signed.lang, status, signed=signed, d=detail, link=link, reply=panel,
+        topics=topics,
+    )  # fmt: skip
 
 
 async def post(ctx: WebContext, request: Request) -> Response:

@@ -1,7 +1,7 @@
 """Paused alerts (List-Unsubscribe from a mail) and the business a mail link belongs to.
 
 Revision ID: 0013_alert_pause
-Revises: 0011_competitors
+Revises: 0012_review_topics_index
 Create Date: 2026-12-04
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013_alert_pause"
-down_revision = "0011_competitors"
+down_revision = "0012_review_topics_index"
 branch_labels = None
 depends_on = None
 
