@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
 
+from alerts.channel_outbox import send_channels
 from alerts.decide import decide_alerts as decide_into_outbox
 from alerts.policy import AlertPolicy
 from alerts.replies import ReplyTemplateError
@@ -34,7 +35,7 @@ def alert_policies(config: Config) -> dict[str, AlertPolicy]:
         b.name: AlertPolicy(
             business=b.name,
             rules=b.alerts,
-            recipients=tuple(b.alert_recipients()),
+            recipients=(*b.alert_recipients(), *b.channel_recipients()),
             language=b.language,
             timezone=b.timezone,
             reply_draft=_draft(config, b),
@@ -66,12 +67,13 @@ def decide_alerts(parts: Parts, now: datetime) -> int:
 
 
 def send_due(parts: Parts, now: datetime) -> SendSummary:
-    """Send every outbox row that is due with the parts' mailer."""
+    """Send every outbox row that is due: emails with the parts' mailer, then the channels."""
     mail = parts.config.mail
     policy = SendPolicy(
         max_attempts=mail.max_attempts, retry_base=timedelta(seconds=mail.retry_base_seconds)
     )
-    return send_outbox(parts.engine, parts.mailer, parts.renderer, now, policy)
+    summary = send_outbox(parts.engine, parts.mailer, parts.renderer, now, policy)
+    return send_channels(parts.engine, parts.channels, parts.renderer, now, policy, summary)
 
 
 def retry_failed(engine: Engine, now: datetime) -> int:

@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from alerts.channel_urls import channel_recipient
 from alerts.dedup import dedup_key
 from alerts.payloads import SourceStatusPayload, stored
 from leumund.config import BusinessConfig, Config, SourceConfig
@@ -39,7 +40,12 @@ class SourceEvent:
 
 
 def operator_recipients(config: Config, business: BusinessConfig) -> list[str]:
-    return list(config.service.operator_emails or business.owner_emails)
+    """The operator's emails and channels; without any, the business owner's."""
+    service = config.service
+    emails = service.operator_emails or business.owner_emails
+    operator = bool(service.operator_emails or service.channels)
+    channels = service.channels if operator else business.channels
+    return [*dict.fromkeys([*emails, *(channel_recipient(url) for url in channels)])]
 
 
 def _recovered_at(session: Session, source: Source) -> datetime | None:
