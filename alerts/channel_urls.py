@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import re
+import warnings
 from collections.abc import Callable
 from functools import cache
 from typing import Annotated
@@ -25,9 +26,15 @@ RECIPIENT_PREFIX = "channel:"
 
 
 @cache
-def _schemes() -> frozenset[str]:
-    """Every scheme Apprise knows (loaded once, on the first channel checked)."""
-    schemes: list[str] = NotificationManager().schemas()  # type: ignore[no-untyped-call]
+def apprise_schemes() -> frozenset[str]:
+    """Every scheme Apprise knows; loads its plugins, once per process.
+
+    One plugin imports `imghdr`, which Python 3.11 and 3.12 flag as deprecated: that
+    warning is Apprise's business, not the operator's.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "'imghdr' is deprecated", DeprecationWarning)
+        schemes: list[str] = NotificationManager().schemas()  # type: ignore[no-untyped-call]
     return frozenset(s.lower() for s in schemes)
 
 
@@ -39,7 +46,7 @@ def _check_channel_url(value: str) -> str:
             "expected an Apprise URL like 'tgram://${TELEGRAM_TOKEN}/CHAT_ID' or"
             " 'json://host:8080/hook'"
         )
-    if match.group(1) not in _schemes():
+    if match.group(1) not in apprise_schemes():
         raise ValueError(
             f"Apprise does not know the scheme {match.group(1)!r};"
             " see https://github.com/caronc/apprise/wiki for the URL of each service"

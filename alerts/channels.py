@@ -8,8 +8,9 @@ acceptance and our commit can cause: webhooks (`json://`, `form://`) get it as t
 `Idempotency-Key` and the payload field `idempotency_key`, other services as a last line
 `Ref. …`.
 
-Apprise logs through the `apprise` logger, at debug level with whole URLs: while it sends,
-a filter replaces the channel's secrets in every record, so nothing secret reaches a log.
+Apprise logs through the `apprise` logger at debug level with whole URLs, and so does urllib3
+below it: while a message is sent, a filter on these loggers replaces the channel's secrets
+in every record, so nothing secret reaches a log.
 """
 
 from __future__ import annotations
@@ -27,10 +28,13 @@ import apprise
 from pydantic import SecretStr
 
 from alerts.channel_text import ChannelMessage, ReviewLink, alert_message, generic_message
+from alerts.channel_urls import apprise_schemes
 from alerts.payloads import AlertPayload, is_typed, read_payload
 from storage.models import Notification
 
 APPRISE_LOGGER = "apprise"
+# Loggers that see the URL while Apprise sends: its own, and the HTTP stack's below it.
+_URL_LOGGERS = ("apprise", "urllib3", "requests")
 # Apprise's generic webhooks, which take extra payload fields (`:key=value`) and headers.
 _FIELD_SCHEMES = ("json", "jsons", "form", "forms")
 
@@ -77,18 +81,26 @@ class _Warnings(logging.Handler):
         self.lines.append(record.getMessage())
 
 
+def _url_loggers() -> list[logging.Logger]:
+    """Every logger of Apprise and the HTTP stack (a filter applies to its own logger only)."""
+    names = [n for n in logging.root.manager.loggerDict if n.split(".")[0] in _URL_LOGGERS]
+    return [logging.getLogger(n) for n in sorted({*names, APPRISE_LOGGER})]
+
+
 @contextmanager
 def _redacted(secrets: Sequence[str]) -> Iterator[_Warnings]:
-    """Apprise's records with the secrets replaced; its warnings collected for `last_error`."""
-    logger = logging.getLogger(APPRISE_LOGGER)
+    """Records with the secrets replaced; Apprise's warnings collected for `last_error`."""
+    apprise_logger, loggers = logging.getLogger(APPRISE_LOGGER), _url_loggers()
     redact, warnings = _Redact(secrets), _Warnings()
-    logger.addFilter(redact)
-    logger.addHandler(warnings)
+    for logger in loggers:
+        logger.addFilter(redact)
+    apprise_logger.addHandler(warnings)
     try:
         yield warnings
     finally:
-        logger.removeHandler(warnings)
-        logger.removeFilter(redact)
+        apprise_logger.removeHandler(warnings)
+        for logger in loggers:
+            logger.removeFilter(redact)
 
 
 def _with_key(url: str, key: str) -> str:
@@ -99,6 +111,7 @@ class AppriseNotifier:
     """The real thing: one Apprise object per message, synchronous, nothing on disk."""
 
     def notify(self, channel: Channel, message: ChannelMessage) -> None:
+        apprise_schemes()  # its plugins loaded the quiet way
         url = channel.url.get_secret_value()
         webhook = url.partition("://")[0].lower() in _FIELD_SCHEMES
         body = message.body if webhook else message.with_reference()
