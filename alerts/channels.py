@@ -133,6 +133,13 @@ class AppriseNotifier:
             raise ChannelError(f"{channel.label}: {reason}")
 
 
+def readable(url: str, secrets: Sequence[str]) -> bool:
+    """Whether Apprise understands an expanded URL (its complaint goes to the log, redacted)."""
+    apprise_schemes()
+    with _redacted(secrets):
+        return apprise.Apprise.instantiate(url) is not None
+
+
 @dataclass
 class ChannelBook:
     """The configured channels by id, the dashboard link for reviews, and how to send."""

@@ -66,6 +66,18 @@ def test_an_unknown_scheme_or_a_bare_dollar_is_rejected(tmp_path: Path) -> None:
     assert problems[2].startswith("businesses[0].channels[2]: expected an Apprise URL")
 
 
+def test_a_url_apprise_cannot_read_is_named_without_its_secret(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="apprise")
+    path = write_config(tmp_path, ["tgram://${TG_TOKEN}/12345", "ntfy://ntfy.sh/${TOPIC}"])
+    assert _problems(path, {"TG_TOKEN": "no-token-here", "TOPIC": "t"}) == [
+        "businesses[0].channels[0]: Apprise cannot read this tgram://… URL; check it (and the"
+        " variables in it) against https://github.com/caronc/apprise/wiki"
+    ]
+    assert "Unparseable Telegram URL" in caplog.text and "no-token-here" not in caplog.text
+
+
 def test_labels_and_ids_never_carry_the_secret() -> None:
     assert channel_label("tgram://${TELEGRAM_TOKEN}/123456789") == "tgram://…"
     assert channel_label("tgram://123456:AAHsecret/123456789") == "tgram://…"
