@@ -5,8 +5,9 @@ and digest rows of one business and channel go as one message, exactly as for em
 (`alerts.sending`, whose functions this uses). A channel that does not take a message — its
 service unreachable, refusing, or the URL wrong — is postponed without counting an attempt,
 with a delay that grows with the time the row is overdue (capped at `outage_cap`), so an
-outage of days loses nothing; the channel's other rows wait for the next run and the other
-channels go on. A row whose channel is no longer in config.yaml fails at once.
+outage of days loses nothing; the channel's other rows are postponed with it, untried (one
+slow timeout per channel and run, not one per row), and the other channels go on. A row
+whose channel is no longer in config.yaml fails at once.
 """
 
 from __future__ import annotations
@@ -55,38 +56,41 @@ def send_channels(
         rows = [r for r in due(session, now) if channel_of(r.recipient) is not None]
         installation = installation_id(session)
     run = _Run(engine, book, renderer, now, installation, policy, summary)
-    failing: set[str | None] = set()
+    failing: dict[str | None, str] = {}  # channel → why its first message of this run failed
     for group in _groups(rows):
         channel_id = channel_of(group[0].recipient)
-        if channel_id in failing:
-            continue  # one failed try per channel and run; the others go on
         ids = claim(engine, group, now, policy.lease)
         if not ids:
             summary.skipped += len(group)
             continue
-        if not _deliver(run, channel_id, [r for r in group if r.id in ids]):
-            failing.add(channel_id)
+        claimed = [r for r in group if r.id in ids]
+        if channel_id in failing:  # one try per channel and run; its other rows wait too
+            _postpone(engine, claimed, failing[channel_id], now, policy, summary)
+            continue
+        error = _deliver(run, channel_id, claimed)
+        if error is not None:
+            failing[channel_id] = error
     return summary
 
 
-def _deliver(run: _Run, channel_id: str | None, rows: list[Notification]) -> bool:
-    """One message for `rows`; False when the channel did not take it."""
+def _deliver(run: _Run, channel_id: str | None, rows: list[Notification]) -> str | None:
+    """One message for `rows`; the reason when the channel did not take it."""
     channel = run.book.get(channel_id) if channel_id else None
     once = SendPolicy(max_attempts=1)
     if channel is None:
         error = f"channel {channel_id} is no longer in config.yaml; the message is not sent"
         _failed(run.engine, rows, error, run.now, once, run.summary)
-        return True
+        return None
     try:
         mail = build(run.renderer, rows, run.now, run.installation)
         message = channel_message(rows, mail, run.installation, run.book.link)
         run.book.notifier.notify(channel, message)
     except ChannelError as exc:
         _postpone(run.engine, rows, str(exc), run.now, run.policy, run.summary)
-        return False
+        return str(exc)
     except (ValueError, LookupError, TemplateError) as exc:  # a row that can never render
         _failed(run.engine, rows, f"cannot render: {exc}", run.now, once, run.summary)
-        return True
+        return None
     with session_scope(run.engine) as session:
         for row in rows:
             stored = session.get(Notification, row.id)
@@ -95,4 +99,4 @@ def _deliver(run: _Run, channel_id: str | None, rows: list[Notification]) -> boo
     run.summary.sent += len(rows)
     run.summary.channel_messages += 1
     log.info("%s sent to %s (%d notifications)", rows[0].kind, channel.label, len(rows))
-    return True
+    return None
