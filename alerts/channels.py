@@ -50,7 +50,7 @@ class Channel:
     id: str
     label: str
     url: SecretStr
-    secrets: tuple[str, ...] = ()  # the values taken from the environment, to redact
+    secrets: tuple[str, ...] = field(default=(), repr=False)  # the values, to redact
 
 
 class Notifier(Protocol):

@@ -122,6 +122,7 @@ def test_the_secret_is_in_no_log_line_and_no_database_row(
     assert len(posted(server, HOOK)) == 2  # the secret did reach the receiver, in the path
     assert "JSON POST URL" in caplog.text  # Apprise's debug lines were there to leak it
     assert TOKEN not in caplog.text
+    assert TOKEN not in repr(parts.channels)  # nor in a traceback's locals
     for row in outbox(engine):
         assert TOKEN not in repr(row.model_dump())
         assert "${HOOK_TOKEN}" not in repr(row.model_dump())
