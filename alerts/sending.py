@@ -20,6 +20,9 @@ delay doubles with the time it is overdue, capped at `outage_cap`, and `last_err
 reason — an outage of hours or days loses nothing. A temporary refusal of one message (a 4xx
 reply such as "451 try again later" to RCPT or DATA) is postponed the same way, and the
 run goes on with the other rows. `leumund alerts retry-failed` re-queues given-up rows.
+
+Rows to a chat channel or webhook (recipient `channel:<id>`) are left to
+`alerts.channel_outbox`, which claims and marks them with the functions here.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from alerts.channel_urls import channel_of
 from alerts.dedup import dedup_key, dedup_recipient
 from alerts.legacy import legacy_alert, legacy_timing, stored_message
 from alerts.links import MailLinks, mail_links
@@ -75,11 +79,13 @@ class SendSummary:
     retrying: int = 0
     failed: int = 0
     skipped: int = 0
+    channel_messages: int = 0
 
     def __str__(self) -> str:
+        channels = f", {self.channel_messages} channel messages" if self.channel_messages else ""
         return (
-            f"{self.emails} emails sent ({self.sent} notifications), {self.retrying} to retry,"
-            f" {self.failed} failed for good"
+            f"{self.emails} emails sent{channels} ({self.sent} notifications),"
+            f" {self.retrying} to retry, {self.failed} failed for good"
         )
 
 
@@ -171,10 +177,10 @@ def _retry_time(row: Notification, when: datetime) -> datetime:
 def send_due(
     engine: Engine, mailer: Mailer, renderer: Renderer, now: datetime, policy: SendPolicy
 ) -> SendSummary:
-    """Send everything due by `now`; stops early when the server cannot be reached."""
+    """Send every email due by `now`; stops early when the server cannot be reached."""
     summary = SendSummary()
     with session_scope(engine) as session:
-        rows = due(session, now)
+        rows = [r for r in due(session, now) if channel_of(r.recipient) is None]
         installation = installation_id(session)
     for group in _groups(rows):
         ids = claim(engine, group, now, policy.lease)

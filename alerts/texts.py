@@ -247,6 +247,15 @@ TEXTS: dict[str, tuple[str, str]] = {
         "This test email was sent on {when} via “{backend}”."
         " If you can read it, Leumund's emails reach you.",
     ),
+    # other channels (Apprise: Telegram, Teams, Slack, webhooks …)
+    "channel_review_link": ("Zur Bewertung", "View review"),
+    "channel_test_heading": ("Leumund: Test-Nachricht", "Leumund: test message"),
+    "channel_test_intro": (
+        "Diese Test-Nachricht wurde am {when} verschickt. Wenn Sie sie lesen, kommen"
+        " Leumund-Meldungen über diesen Kanal bei Ihnen an.",
+        "This test message was sent on {when}. If you can read it, Leumund's notices"
+        " reach you through this channel.",
+    ),
     # weekly report
     "report_subject": (
         "Wochenbericht {week} – {business}",

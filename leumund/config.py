@@ -33,6 +33,7 @@ from pydantic_core import InitErrorDetails
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from alerts.channel_urls import ChannelUrl, channel_recipient, variables
 from alerts.replies import KINDS, BusinessKind
 from alerts.settings import AlertRules, Email, MailSettings, ReportSettings
 from crawler.settings import SOURCE_TYPES, CrawlerSettings
@@ -268,8 +269,14 @@ class BusinessConfig(Strict):
         derived._competitor_of, derived._label = self.name, competitor.name
         return derived
 
+    channels: list[ChannelUrl] = Field(default_factory=list)
+
     def alert_recipients(self) -> list[str]:
         return list(self.alerts.recipients or self.owner_emails)
+
+    def channel_recipients(self) -> list[str]:
+        """The outbox recipients of the business's channels (`channel:<id>`)."""
+        return list(dict.fromkeys(channel_recipient(url) for url in self.channels))
 
     def report_recipients(self) -> list[str]:
         return list(self.report.recipients or self.owner_emails)
@@ -305,6 +312,7 @@ class ServiceSettings(Strict):
     outbox_interval_seconds: int = Field(default=60, ge=5, le=86400)
     database_wait_seconds: int = Field(default=60, ge=0, le=86400)
     timezone: TimeZone = "Europe/Berlin"
+    channels: list[ChannelUrl] = Field(default_factory=list)
 
 
 def _check_base_url(value: str | None) -> str | None:
@@ -467,7 +475,21 @@ def env_references(data: dict[str, Any]) -> list[tuple[str, str]]:
                 for key in SECRET_ENV_KEYS:
                     if var := _text(source, key):
                         refs.append((f"{prefix}.sources[{s}].{key}", var))
-    return refs
+        refs += _channel_refs(f"businesses[{b}]", business)
+    return refs + _channel_refs("service", _section(data, "service"))
+
+
+def _channel_refs(where: str, section: dict[str, Any]) -> list[tuple[str, str]]:
+    """The `${VARIABLE}`s of a section's channel URLs, each with the URL's key path."""
+    urls = section.get("channels")
+    if not isinstance(urls, list):
+        return []
+    return [
+        (f"{where}.channels[{c}]", var)
+        for c, url in enumerate(urls)
+        if isinstance(url, str)
+        for var in variables(url)
+    ]
 
 
 def _source_lists(

@@ -12,6 +12,8 @@ import yaml
 from pydantic import BaseModel, SecretStr, ValidationError
 from pydantic_core import ErrorDetails
 
+from alerts.channel_urls import channel_label, expand, variables
+from alerts.channels import readable
 from leumund.config import Config, duplicate_names, env_references
 from leumund.errors import ConfigError
 
@@ -41,6 +43,8 @@ def load_config(path: Path, environ: Mapping[str, str]) -> Config:
                 f"{key_path}: environment variable {var} is not set;"
                 f" export it before starting Leumund"
             )
+    if config is not None:
+        problems += _channel_problems(config, secrets)
     if problems or config is None:
         raise ConfigError([f"{name}: {line}" for line in dict.fromkeys(problems)])
     return config.bind(path.resolve().parent, secrets)
@@ -224,6 +228,25 @@ def _inner_model(annotation: Any) -> type[BaseModel] | None:
         if found is not None:
             return found
     return None
+
+
+def _channel_problems(config: Config, secrets: Mapping[str, SecretStr]) -> list[str]:
+    """Channel URLs Apprise cannot read once expanded (a token of the wrong shape, say)."""
+    places = [(f"service.channels[{c}]", u) for c, u in enumerate(config.service.channels)]
+    for b, business in enumerate(config.businesses):
+        places += [(f"businesses[{b}].channels[{c}]", u) for c, u in enumerate(business.channels)]
+    problems: list[str] = []
+    for where, template in places:
+        names = variables(template)
+        if any(name not in secrets for name in names):
+            continue  # the missing variable is reported already
+        url = expand(template, lambda name: secrets[name].get_secret_value())
+        if not readable(url, [secrets[name].get_secret_value() for name in names]):
+            problems.append(
+                f"{where}: Apprise cannot read this {channel_label(template)} URL; check it"
+                " (and the variables in it) against https://github.com/caronc/apprise/wiki"
+            )
+    return problems
 
 
 def _missing_dirs(config: Config, base: Path) -> list[str]:

@@ -24,6 +24,9 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+NOISY = ("scrapy", "twisted", "filelock", "urllib3", "matplotlib", "httpx", "alembic", "apprise")
+
+
 def configure_logging(verbose: bool, fmt: str) -> None:
     handler = logging.StreamHandler(sys.stderr)
     if fmt == "json":
@@ -33,5 +36,5 @@ def configure_logging(verbose: bool, fmt: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
-    for noisy in ("scrapy", "twisted", "filelock", "urllib3", "matplotlib", "httpx", "alembic"):
+    for noisy in NOISY:
         logging.getLogger(noisy).setLevel(logging.INFO if verbose else logging.WARNING)

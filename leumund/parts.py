@@ -13,12 +13,17 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 
+from pydantic import SecretStr
 from sqlalchemy.engine import Engine
 
+from alerts.channel_urls import channel_id, channel_label, expand, variables
+from alerts.channels import Channel, ChannelBook
 from alerts.mail import FileMailer, Mailer, SmtpMailer
 from alerts.render import Renderer
 from leumund.config import Config
+from leumund.web.links import review_link
 from sentiment.base import Classifier, ModelUnavailable
 from sentiment.loading import load_classifier
 from storage.db import make_engine
@@ -39,6 +44,26 @@ def make_mailer(config: Config) -> Mailer:
     return FileMailer(config.mail_directory())
 
 
+def make_channels(config: Config) -> ChannelBook:
+    """Every channel of the service and the businesses, its URL expanded with the secrets
+    read at load time; reviews link to the dashboard when it has a public address."""
+    base_url = config.web.base_url
+    book = ChannelBook(link=partial(review_link, base_url) if base_url else None)
+    templates = [*config.service.channels, *(u for b in config.businesses for u in b.channels)]
+    for template in dict.fromkeys(templates):
+        values = {v: s.get_secret_value() for v in variables(template) if (s := config.secret(v))}
+        url = expand(template, partial(_value, values))
+        ident = channel_id(template)
+        book.channels[ident] = Channel(
+            ident, channel_label(template), SecretStr(url), tuple(values.values())
+        )
+    return book
+
+
+def _value(values: dict[str, str], name: str) -> str:
+    return values.get(name, "")
+
+
 def describe_mailer(config: Config) -> str:
     smtp = config.mail.smtp
     if config.mail.backend == "smtp" and smtp is not None:
@@ -57,6 +82,7 @@ class Parts:
     load_model: ModelLoader
     clock: Clock = utcnow
     model_retry: timedelta = MODEL_RETRY
+    channels: ChannelBook = field(default_factory=ChannelBook)
     _classifier: Classifier | None = field(default=None, init=False, repr=False)
     _retry_at: datetime | None = field(default=None, init=False, repr=False)
 
@@ -100,6 +126,7 @@ def build_parts(config: Config, *, engine: Engine | None = None, clock: Clock = 
         renderer=Renderer(config.mail.sender),
         load_model=lambda: load_classifier(config.sentiment, config.base_dir),
         clock=clock,
+        channels=make_channels(config),
     )
 
 

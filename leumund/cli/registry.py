@@ -7,6 +7,7 @@ from collections.abc import Callable
 from leumund.cli import (
     alerts,
     aspects,
+    channels,
     crawl,
     db,
     invite,
@@ -25,6 +26,7 @@ REGISTRARS: list[Registrar] = [
     sentiment.register,
     aspects.register,
     alerts.register,
+    channels.register,
     report.register,
     service.register,
     db.register,

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
 
+from alerts.channel_outbox import send_channels
 from alerts.decide import decide_alerts as decide_into_outbox
 from alerts.policy import AlertPolicy
 from alerts.replies import ReplyDrafter, ReplyTemplateError
@@ -76,14 +77,15 @@ def decide_alerts(parts: Parts, now: datetime, classified: bool = False) -> int:
 
 
 def send_due(parts: Parts, now: datetime) -> SendSummary:
-    """Send every outbox row that is due with the parts' mailer."""
+    """Send every outbox row that is due: emails with the parts' mailer, then the channels."""
     mail = parts.config.mail
     policy = SendPolicy(
         max_attempts=mail.max_attempts,
         retry_base=timedelta(seconds=mail.retry_base_seconds),
         base_url=parts.config.web.base_url,
     )
-    return send_outbox(parts.engine, parts.mailer, parts.renderer, now, policy)
+    summary = send_outbox(parts.engine, parts.mailer, parts.renderer, now, policy)
+    return send_channels(parts.engine, parts.channels, parts.renderer, now, policy, summary)
 
 
 def retry_failed(engine: Engine, now: datetime) -> int:

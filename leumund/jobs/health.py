@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from alerts.channel_urls import channel_recipient
 from alerts.dedup import dedup_key
 from alerts.payloads import SourceStatusPayload, stored
 from leumund.config import BusinessConfig, Config, SourceConfig
@@ -39,11 +40,16 @@ class SourceEvent:
 
 
 def operator_recipients(config: Config, business: BusinessConfig) -> list[str]:
-    """The operators; without any, the owners — but never for a competitor's source: its
-    owner does not run Leumund's crawling, so only operators hear of it (or the log)."""
+    """The operator's emails and channels; without any, the business owner's — but never
+    for a competitor's source: its owner does not run Leumund's crawling, so only operators
+    hear of it (or the log)."""
+    service = config.service
     if business.competitor_of is not None:
-        return list(config.service.operator_emails)
-    return list(config.service.operator_emails or business.owner_emails)
+        return [*service.operator_emails, *(channel_recipient(url) for url in service.channels)]
+    emails = service.operator_emails or business.owner_emails
+    operator = bool(service.operator_emails or service.channels)
+    channels = service.channels if operator else business.channels
+    return [*dict.fromkeys([*emails, *(channel_recipient(url) for url in channels)])]
 
 
 def _recovered_at(session: Session, source: Source) -> datetime | None:
