@@ -103,7 +103,7 @@ def test_the_migration_backfills_from_review_topics(any_engine: Engine) -> None:
     any_engine.dispose()
     with any_engine.begin() as conn:
         conn.execute(text("DROP TABLE review_topic"))
-        conn.execute(text("UPDATE alembic_version SET version_num = '0008_source_label'"))
+        conn.execute(text("UPDATE alembic_version SET version_num = '0011_alert_pause'"))
     engine = make_engine(url)
     with session_scope(engine) as session:
         _, source = make_business_and_source(session)
@@ -124,5 +124,5 @@ def test_the_migration_backfills_from_review_topics(any_engine: Engine) -> None:
         query = select(ReviewTopic.review_id).where(col(ReviewTopic.topic) == "Preis")
         assert session.exec(query).all() == [ids["a"]]
     with engine.begin() as conn:
-        command.downgrade(migrate.alembic_config(conn), "0008_source_label")
+        command.downgrade(migrate.alembic_config(conn), "0011_alert_pause")
     engine.dispose()

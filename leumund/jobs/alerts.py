@@ -41,7 +41,7 @@ def _policy(config: Config, business: BusinessConfig) -> AlertPolicy:
     return AlertPolicy(
         business=business.name,
         rules=business.alerts,
-        recipients=tuple(business.alert_recipients()),
+        recipients=(*business.alert_recipients(), *business.channel_recipients()),
         language=business.language,
         timezone=business.timezone,
         reply_draft=draft,

@@ -3,7 +3,7 @@
 Backfilled from `review.topics` (the JSON the classify step writes), which stays the source.
 
 Revision ID: 0012_review_topics_index
-Revises: 0011_competitors
+Revises: 0011_alert_pause
 Create Date: 2026-12-04
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012_review_topics_index"
-down_revision = "0011_competitors"
+down_revision = "0011_alert_pause"
 branch_labels = None
 depends_on = None
 

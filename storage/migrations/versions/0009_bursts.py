@@ -1,6 +1,6 @@
 """Suspicious bursts of negative reviews, and which burst a review was reported in.
 
-Revision ID: 0010_bursts
+Revision ID: 0009_bursts
 Revises: 0008_source_label
 Create Date: 2026-12-04
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010_bursts"
+revision = "0009_bursts"
 down_revision = "0008_source_label"
 branch_labels = None
 depends_on = None

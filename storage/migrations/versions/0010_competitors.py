@@ -3,8 +3,8 @@
 Added with ALTER TABLE, not a batch copy: SQLite cannot copy `business` while other tables'
 foreign keys point at it, and ADD COLUMN … REFERENCES is allowed for a NULL default.
 
-Revision ID: 0011_competitors
-Revises: 0010_bursts
+Revision ID: 0010_competitors
+Revises: 0009_bursts
 Create Date: 2026-12-04
 """
 
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011_competitors"
-down_revision = "0010_bursts"
+revision = "0010_competitors"
+down_revision = "0009_bursts"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Paused alerts (List-Unsubscribe from a mail) and the business a mail link belongs to.
 
-Revision ID: 0013_alert_pause
-Revises: 0012_review_topics_index
+Revision ID: 0011_alert_pause
+Revises: 0010_competitors
 Create Date: 2026-12-04
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013_alert_pause"
-down_revision = "0012_review_topics_index"
+revision = "0011_alert_pause"
+down_revision = "0010_competitors"
 branch_labels = None
 depends_on = None
 
