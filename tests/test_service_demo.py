@@ -61,6 +61,8 @@ def test_demo_runs_end_to_end_in_a_fresh_folder(tmp_path: Path) -> None:
     assert "2 page(s), 8 new review(s)" in out
     rivals = report.split(">Mitbewerber</h2>", 1)[1]
     assert "Bäckerei Beispiel (Sie)" in rivals and "Backstube am Markt" in rivals
+    compared = out.split("compared with competitors", 1)[1]
+    assert "Bäckerei Beispiel (Sie)" in compared and "Backstube am Markt" in compared
     assert "Themen" in report and "„Schade, morgens ist die Qualität deutlich besser.“" in report
     assert (target / "leumund-demo.db").is_file() and (target / "config.yaml").is_file()
 

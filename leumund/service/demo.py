@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine
 
 from alerts.i18n import wording
 from alerts.report.topics import topic_rows
+from alerts.report.versus import versus_view
 from alerts.report.weeks import IsoWeek, last_complete_week
 from crawler.demo import DemoSite, serve_directory
 from crawler.demo.site import BUSINESS, TIMEZONE, bundled_reviews
@@ -160,7 +161,7 @@ def first_round(demo: Demo) -> None:
         parts.engine, parts.config, BUSINESS, week_id, demo.directory / "report.html"
     )
     demo.out(f"  weekly report ({week_id}) as HTML: {report}")
-    for line in topic_lines(parts, week_id):
+    for line in [*topic_lines(parts, week_id), *competitor_lines(parts, week_id)]:
         demo.out(line)
     database = display_url(parts.config.database_url())
     demo.out(f"  {count_reviews(parts.engine)} reviews stored in {database}")
@@ -177,6 +178,22 @@ def topic_lines(parts: Parts, week_id: str) -> list[str]:
         marker = "  ← biggest change" if row.biggest else ""
         lines.append(
             f"    {row.name:<15} {row.mentions:>3}  Ø {row.previous:<4} {row.negative:>6}{marker}"
+        )
+    return lines
+
+
+def competitor_lines(parts: Parts, week_id: str) -> list[str]:
+    """The report's competitor comparison, one line per business (the report shows a table)."""
+    business = parts.config.business(BUSINESS)
+    report = load_report(parts.engine, business, IsoWeek.parse(week_id), parts.clock())
+    if report is None or report.competitors is None:
+        return ["  competitors: none configured"]
+    view = versus_view(wording("de", business.timezone), report.competitors)
+    lines = ["  compared with competitors (last 4 weeks: Ø stars, trend, reviews/week, answered):"]
+    for row in view.rows:
+        lines.append(
+            f"    {row.name:<28} {row.average:>4} ★ {row.trend:>6} {row.per_week:>6}/week"
+            f" {row.replies:>6}"
         )
     return lines
 
