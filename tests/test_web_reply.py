@@ -133,6 +133,22 @@ def test_other_platforms_link_to_where_one_answers(rsite: ReplySite) -> None:
     assert site.client.post(f"/r/{rsite.tp_review}/reply", data=data).status_code == 404
 
 
+def test_other_platforms_show_the_alerts_topic_draft_to_copy(rsite: ReplySite) -> None:
+    """The dashboard offers the same suggestion the alert carried, taking up the topic."""
+    site = rsite.site
+    with session_scope(site.engine) as session:
+        review = session.get(Review, rsite.tp_review)
+        assert review is not None
+        review.topics = [{"topic": "Wartezeit", "polarity": "negative", "quote": "q"}]
+        session.add(review)
+    site.sign_in(PRAXIS)
+    page = site.client.get(f"/r/{rsite.tp_review}").text
+    draft = page.split("Antwortvorschlag<textarea", 1)[1].split("</textarea>", 1)[0]
+    assert "readonly" in draft.split(">", 1)[0]
+    assert "Wartezeiten lassen sich in einer Praxis nicht immer vermeiden" in draft
+    assert "Schweigepflicht" in draft  # a practice's draft confirms no patient
+
+
 def test_a_refused_reply_is_shown_and_nothing_recorded(rsite: ReplySite) -> None:
     site = rsite.site
     csrf = site.sign_in(PRAXIS)

@@ -18,14 +18,14 @@ from starlette.routing import Route
 
 from alerts.message import safe_url
 from alerts.payloads import topic_tags
-from alerts.replies import ReplyTemplateError, answer_url
+from alerts.replies import ReplyTemplateError, answer_url, complaint_topics
 from crawler.reply import POSTABLE
 from leumund.errors import OperatorError
 from leumund.jobs.reply import draft_for, post_reply
 from leumund.web.context import Signed, WebContext, check_csrf, not_found, page, require
 from storage import dashboard
 from storage.db import session_scope
-from storage.models import Business, OwnerReply
+from storage.models import Business, OwnerReply, Review
 from storage.replies import owner_replies
 
 log = logging.getLogger(__name__)
@@ -52,12 +52,14 @@ def visible_detail(ctx: WebContext, signed: Signed, review_id: int) -> dashboard
     return detail
 
 
-def _draft(ctx: WebContext, business_id: int) -> str:
+def _draft(ctx: WebContext, review: Review) -> str:
+    """The same suggestion the alert carried: taking up the review's negative topics."""
     with session_scope(ctx.engine) as session:
-        business = session.get(Business, business_id)
+        business = session.get(Business, review.business_id)
+    tags = [(tag.topic, tag.polarity) for tag in topic_tags(review.topics)]
     try:
         config = ctx.config.business(business.name) if business else None
-        return draft_for(ctx.config, config) if config else ""
+        return draft_for(ctx.config, config, complaint_topics(tags)) if config else ""
     except (KeyError, ReplyTemplateError):
         return ""
 
@@ -71,8 +73,8 @@ def reply_panel(
     with session_scope(ctx.engine) as session:
         posted = owner_replies(session, review.id)
     postable = source.type in POSTABLE
-    if text is None:
-        text = (review.reply_text or _draft(ctx, review.business_id)) if postable else ""
+    if text is None:  # elsewhere the draft is there to copy to the platform's form
+        text = review.reply_text if postable and review.reply_text else _draft(ctx, review)
     link = answer_url(source.type, review.platform_id, review.url, source.url)
     return ReplyPanel(postable, text, safe_url(link), posted, error)
 

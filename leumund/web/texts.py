@@ -140,6 +140,13 @@ UI: dict[str, tuple[str, str]] = {
         " start: please read and adapt it.",
     ),
     "reply_elsewhere": ("Auf der Plattform antworten", "Answer on the platform"),
+    "draft_title": ("Antwortvorschlag", "Suggested reply"),
+    "draft_intro": (
+        "Ein Vorschlag zum Kopieren in das Antwortfeld der Plattform: bitte lesen und anpassen."
+        " Leumund veröffentlicht ihn nie von sich aus.",
+        "A suggestion to copy into the platform's reply form: please read and adapt it."
+        " Leumund never posts it by itself.",
+    ),
     "replied_by": ("Beantwortet von {who} am {when}", "Answered by {who} on {when}"),
     "reply_failed": ("Nicht veröffentlicht: {error}", "Not posted: {error}"),
 }
