@@ -133,4 +133,8 @@ BURST_TEXTS: dict[str, tuple[str, str]] = {
         "⚠ Woche mit auffälliger Häufung negativer Bewertungen: {weeks}",
         "⚠ Week with an unusual cluster of negative reviews: {weeks}",
     ),
+    "report_burst_weeks_many": (
+        "⚠ Wochen mit auffälliger Häufung negativer Bewertungen: {weeks}",
+        "⚠ Weeks with an unusual cluster of negative reviews: {weeks}",
+    ),
 }
