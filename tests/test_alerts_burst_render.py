@@ -78,3 +78,14 @@ def test_two_burst_weeks_under_the_chart_are_named_in_the_plural() -> None:
     assert _burst_note(one, wording("de")) == (
         "⚠ Woche mit auffälliger Häufung negativer Bewertungen: KW 47/2026"
     )
+
+
+def test_the_report_step_says_where_to_report_in_german() -> None:
+    from alerts.burst_view import burst_context
+    from alerts.i18n import wording
+
+    for platform, where in (("google_maps", "Google"), ("trustpilot", "Trustpilot")):
+        _, context = burst_context(wording("de"), _payload(platform=platform))
+        assert (f"Bei {where} melden", True) in [
+            (what, bool(how)) for what, how in context["steps"]
+        ]
