@@ -62,7 +62,7 @@ def send_channels(
     """Send every channel row due by `now`; adds to `summary` (the mail run's) when given."""
     summary = summary if summary is not None else SendSummary()
     with session_scope(engine) as session:
-        rows = [r for r in due(session, now) if channel_of(r.recipient) is not None]
+        rows = [r for r in due(session, now, channels=True) if channel_of(r.recipient)]
         installation = installation_id(session)
     run = _Run(engine, book, renderer, now, installation, policy, summary)
     failing: dict[str | None, str] = {}  # channel → why its first message of this run failed

@@ -1,5 +1,6 @@
-"""A channel row whose payload grew between the sender listing it and claiming it (a burst's
-pending message that a joining review extended) is sent as stored after the claim."""
+"""The channels' sender against a busy outbox: a row whose payload grew between listing and
+claiming it (a burst's pending message that a joining review extended) is sent as stored
+after the claim; due mail rows never crowd the channel rows out."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ import pytest
 from sqlalchemy.engine import Engine
 
 import alerts.channel_outbox
+from alerts.channel_outbox import send_channels
 from alerts.payloads import AlertPayload, read_payload, stored
+from alerts.sending import SendPolicy
 from leumund.jobs.alerts import decide_alerts, send_due
 from storage.bursts import replace_pending_payload
 from storage.db import session_scope
@@ -52,3 +55,28 @@ def test_a_payload_changed_before_the_claim_is_the_one_sent(
         send_due(parts, NOW)
         [hook] = posted(server, HOOK)
     assert "Nachgetragen" in json_body(hook)["message"]
+
+
+def test_a_pile_of_due_mail_does_not_hold_back_the_channels(engine: Engine, tmp_path: Path) -> None:
+    """During a mail outage every mail row stays due; the channels still get their turn."""
+    with LocalServer() as server:
+        server.script(HOOK, Reply(body="ok"))
+        parts = make_parts(tmp_path, engine, [json_url(server)])
+        source = seed(engine)
+        with session_scope(engine) as session:
+            session.add_all(
+                Notification(
+                    kind="alert",
+                    dedup_key=f"alert:waiting:{i}",
+                    recipient="inhaber@example.test",
+                    payload={},
+                    created_at=NOW,
+                    send_after=NOW - timedelta(hours=1),
+                )
+                for i in range(501)
+            )
+        add_review(engine, source, rating=1.0, author="Kundin", text="Schlecht")
+        decide_alerts(parts, NOW)
+        summary = send_channels(engine, parts.channels, parts.renderer, NOW, SendPolicy())
+        assert summary.channel_messages == 1
+        assert len(posted(server, HOOK)) == 1
