@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, exists, func
+from sqlalchemy import ColumnElement, and_, exists, func, or_
 from sqlmodel import Session, col, select
 
 from storage import figures, search
@@ -18,6 +18,7 @@ from storage.models import (
     Notification,
     NotificationKind,
     Review,
+    ReviewBurst,
     ReviewEdit,
     ReviewTopic,
     Source,
@@ -88,10 +89,16 @@ def overview(session: Session, business_id: int, now: datetime) -> Overview:
 
 
 def _alerted() -> ColumnElement[bool]:
-    return exists().where(
+    """An alert named the review, or it was one of a suspicious burst's reviews, told of in
+    the burst's message (which names no single review)."""
+    alert = exists().where(
         col(Notification.review_id) == col(Review.id),
         col(Notification.kind) == NotificationKind.ALERT.value,
     )
+    burst = exists().where(
+        col(ReviewBurst.id) == col(Review.burst_id), col(ReviewBurst.notified).is_(True)
+    )
+    return or_(alert, burst)
 
 
 def _answered() -> ColumnElement[bool]:

@@ -1,0 +1,33 @@
+"""The dashboard counts a burst's reviews as alerted: they were told of in its one message."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from alerts.decide import decide_alerts
+from storage import dashboard
+from storage.db import session_scope
+from storage.models import Source
+from tests.test_alerts_burst_decide import NOW, attack, outbox, policies, seed
+
+
+@pytest.fixture
+def engine(any_engine: Engine) -> Engine:
+    return any_engine
+
+
+def test_burst_reviews_count_as_critical_and_not_yet_handled(engine: Engine) -> None:
+    source_id = seed(engine)
+    ids = attack(engine, source_id)
+    decide_alerts(engine, policies(), NOW)
+    assert len(outbox(engine, "burst")) == 2
+    with session_scope(engine) as session:
+        source = session.get(Source, source_id)
+        assert source is not None
+        overview = dashboard.overview(session, source.business_id, NOW)
+        rows, total = dashboard.review_page(
+            session, source.business_id, dashboard.ReviewFilter(alerted=True), offset=0, limit=50
+        )
+    assert overview.critical_open == len(ids)
+    assert total == len(ids) and {r.id for r, _ in rows} == set(ids)
