@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, and_, exists, func, or_
 from sqlmodel import Session, col, select
 
 from storage import figures, search
+from storage.bursts import burst_notifications
 from storage.figures import review_date
 from storage.models import (
     Business,
@@ -192,7 +193,21 @@ def review_detail(session: Session, review_id: int) -> ReviewDetail | None:
         .where(col(Notification.review_id) == review_id)
         .order_by(col(Notification.created_at))
     ).all()
-    return ReviewDetail(review, source, list(edits), list(notes))
+    return ReviewDetail(review, source, list(edits), [*notes, *_burst_notes(session, review)])
+
+
+def _burst_notes(session: Session, review: Review) -> list[Notification]:
+    """The messages of the review's burst that list it (a burst's rows name no review)."""
+    if review.burst_id is None:
+        return []
+    return [
+        row
+        for row in burst_notifications(session, review.burst_id)
+        if any(
+            isinstance(r, dict) and r.get("review_id") == review.id
+            for r in (row.payload or {}).get("reviews", ())
+        )
+    ]
 
 
 def mark_handled(

@@ -9,7 +9,7 @@ from alerts.decide import decide_alerts
 from storage import dashboard
 from storage.db import session_scope
 from storage.models import Source
-from tests.test_alerts_burst_decide import NOW, attack, outbox, policies, seed
+from tests.test_alerts_burst_decide import NOW, OWNERS, attack, outbox, policies, seed
 
 
 @pytest.fixture
@@ -31,3 +31,15 @@ def test_burst_reviews_count_as_critical_and_not_yet_handled(engine: Engine) -> 
         )
     assert overview.critical_open == len(ids)
     assert total == len(ids) and {r.id for r, _ in rows} == set(ids)
+
+
+def test_a_burst_review_page_lists_the_burst_message(engine: Engine) -> None:
+    source_id = seed(engine)
+    ids = attack(engine, source_id)
+    decide_alerts(engine, policies(), NOW)
+    with session_scope(engine) as session:
+        detail = dashboard.review_detail(session, ids[0])
+    assert detail is not None
+    assert [(n.kind, n.recipient) for n in detail.notifications] == [
+        ("burst", owner) for owner in OWNERS
+    ]
