@@ -1,4 +1,4 @@
-"""The dashboard counts a burst's reviews as alerted: they were told of in its one message."""
+"""The dashboard and pausing treat a burst's reviews as alerted: told of in its one message."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from alerts.decide import decide_alerts
-from storage import dashboard
+from storage import alert_pauses, dashboard
 from storage.db import session_scope
 from storage.models import Source
 from tests.test_alerts_burst_decide import NOW, OWNERS, attack, outbox, policies, seed
@@ -43,3 +43,15 @@ def test_a_burst_review_page_lists_the_burst_message(engine: Engine) -> None:
     assert [(n.kind, n.recipient) for n in detail.notifications] == [
         ("burst", owner) for owner in OWNERS
     ]
+
+
+def test_pausing_withdraws_a_burst_message_not_yet_sent(engine: Engine) -> None:
+    """'Nothing arrives after the click': a pending burst message is an alert mail too."""
+    source_id = seed(engine)
+    attack(engine, source_id)
+    decide_alerts(engine, policies(), NOW)
+    with session_scope(engine) as session:
+        source = session.get(Source, source_id)
+        assert source is not None
+        alert_pauses.pause(session, source.business_id, OWNERS[0], NOW, "mail")
+    assert [r.recipient for r in outbox(engine, "burst")] == [OWNERS[1]]
