@@ -93,7 +93,7 @@ BURST_TEXTS: dict[str, tuple[str, str]] = {
         " accusations and without details about customers. An angry reply stays public.",
     ),
     "burst_todo_google": (
-        "Google melden: Öffnen Sie Ihr Unternehmensprofil (in der Google-Suche oder in Google"
+        "Bei Google melden: Öffnen Sie Ihr Unternehmensprofil (in der Google-Suche oder in Google"
         " Maps), wählen Sie bei jeder dieser Rezensionen ⋮ → „Rezension melden“ und einen"
         " Grund wie „Interessenkonflikt“ oder „Spam“. Im Google-Tool zur Verwaltung von"
         " Rezensionen sehen Sie den Stand Ihrer Meldungen und können gegen eine Ablehnung"
@@ -104,7 +104,7 @@ BURST_TEXTS: dict[str, tuple[str, str]] = {
         " reports and lets you appeal a rejection.",
     ),
     "burst_todo_trustpilot": (
-        "Trustpilot melden: Melden Sie jede dieser Bewertungen in Trustpilot Business unter"
+        "Bei Trustpilot melden: Melden Sie jede dieser Bewertungen in Trustpilot Business unter"
         " „Bewertungen“ mit „Bewertung melden“ (das Fähnchen) und nennen Sie den Grund, etwa"
         " dass kein echtes Kundenerlebnis dahintersteht. Trustpilot prüft gemeldete"
         " Bewertungen und entfernt solche, die gegen die Richtlinien verstoßen.",
@@ -132,5 +132,9 @@ BURST_TEXTS: dict[str, tuple[str, str]] = {
     "report_burst_weeks": (
         "⚠ Woche mit auffälliger Häufung negativer Bewertungen: {weeks}",
         "⚠ Week with an unusual cluster of negative reviews: {weeks}",
+    ),
+    "report_burst_weeks_many": (
+        "⚠ Wochen mit auffälliger Häufung negativer Bewertungen: {weeks}",
+        "⚠ Weeks with an unusual cluster of negative reviews: {weeks}",
     ),
 }

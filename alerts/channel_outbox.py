@@ -22,7 +22,16 @@ from sqlalchemy.engine import Engine
 from alerts.channel_urls import channel_of
 from alerts.channels import ChannelBook, ChannelError, channel_message
 from alerts.render import Renderer
-from alerts.sending import SendPolicy, SendSummary, _failed, _groups, _postpone, build, claim
+from alerts.sending import (
+    SendPolicy,
+    SendSummary,
+    _failed,
+    _fresh,
+    _groups,
+    _postpone,
+    build,
+    claim,
+)
 from storage.db import session_scope
 from storage.installation import installation_id
 from storage.models import Notification
@@ -53,7 +62,7 @@ def send_channels(
     """Send every channel row due by `now`; adds to `summary` (the mail run's) when given."""
     summary = summary if summary is not None else SendSummary()
     with session_scope(engine) as session:
-        rows = [r for r in due(session, now) if channel_of(r.recipient) is not None]
+        rows = [r for r in due(session, now, channels=True) if channel_of(r.recipient)]
         installation = installation_id(session)
     run = _Run(engine, book, renderer, now, installation, policy, summary)
     failing: dict[str | None, str] = {}  # channel → why its first message of this run failed
@@ -63,7 +72,7 @@ def send_channels(
         if not ids:
             summary.skipped += len(group)
             continue
-        claimed = [r for r in group if r.id in ids]
+        claimed = _fresh(engine, [r.id for r in group if r.id in ids])  # a burst may have grown
         if channel_id in failing:  # one try per channel and run; its other rows wait too
             _postpone(engine, claimed, failing[channel_id], now, policy, summary)
             continue

@@ -19,10 +19,12 @@ from typing import Annotated
 from apprise.manager_plugins import NotificationManager
 from pydantic import AfterValidator
 
+from storage.outbox import CHANNEL_PREFIX
+
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _SHAPE = re.compile(r"^([a-z][a-z0-9+.-]*)://\S+$")
 _RECIPIENT = re.compile(r"^channel:([0-9a-f]{12})$")
-RECIPIENT_PREFIX = "channel:"
+RECIPIENT_PREFIX = CHANNEL_PREFIX  # the outbox selects channel rows by it
 
 
 @cache

@@ -180,7 +180,7 @@ def send_due(
     """Send every email due by `now`; stops early when the server cannot be reached."""
     summary = SendSummary()
     with session_scope(engine) as session:
-        rows = [r for r in due(session, now) if channel_of(r.recipient) is None]
+        rows = [r for r in due(session, now, channels=False) if channel_of(r.recipient) is None]
         installation = installation_id(session)
     for group in _groups(rows):
         ids = claim(engine, group, now, policy.lease)

@@ -145,7 +145,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "open_dashboard": ("Im Dashboard öffnen", "Open in the dashboard"),
     "mark_done": ("Als erledigt markieren", "Mark as handled"),
     "mark_done_note": (
-        "Ein Klick, ohne Anmeldung; der Link gilt 14 Tage und einmal.",
+        "Ein Klick, ohne Anmeldung; der Link gilt 14 Tage lang und nur ein Mal.",
         "One click, no sign-in; the link is valid for 14 days and works once.",
     ),
     "pause_footer": (

@@ -13,8 +13,13 @@ from sqlmodel import Session, col, select
 
 from storage.models import AlertPause, Notification, NotificationKind, NotificationStatus
 
-# What a pause holds back: the alert mails; weekly reports and operator mails still go.
-PAUSED_KINDS = (NotificationKind.ALERT.value, NotificationKind.BACKLOG_SUMMARY.value)
+# What a pause holds back: the alert mails (a burst's one message too, which `alerts.decide`
+# no longer makes for a paused recipient); weekly reports and operator mails still go.
+PAUSED_KINDS = (
+    NotificationKind.ALERT.value,
+    NotificationKind.BACKLOG_SUMMARY.value,
+    NotificationKind.BURST.value,
+)
 
 
 def _address(recipient: str) -> str:

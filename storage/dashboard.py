@@ -8,16 +8,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, exists, func
+from sqlalchemy import ColumnElement, and_, exists, func, or_
 from sqlmodel import Session, col, select
 
 from storage import figures, search
+from storage.bursts import burst_notifications
 from storage.figures import review_date
 from storage.models import (
     Business,
     Notification,
     NotificationKind,
     Review,
+    ReviewBurst,
     ReviewEdit,
     ReviewTopic,
     Source,
@@ -88,10 +90,16 @@ def overview(session: Session, business_id: int, now: datetime) -> Overview:
 
 
 def _alerted() -> ColumnElement[bool]:
-    return exists().where(
+    """An alert named the review, or it was one of a suspicious burst's reviews, told of in
+    the burst's message (which names no single review)."""
+    alert = exists().where(
         col(Notification.review_id) == col(Review.id),
         col(Notification.kind) == NotificationKind.ALERT.value,
     )
+    burst = exists().where(
+        col(ReviewBurst.id) == col(Review.burst_id), col(ReviewBurst.notified).is_(True)
+    )
+    return or_(alert, burst)
 
 
 def _answered() -> ColumnElement[bool]:
@@ -185,7 +193,21 @@ def review_detail(session: Session, review_id: int) -> ReviewDetail | None:
         .where(col(Notification.review_id) == review_id)
         .order_by(col(Notification.created_at))
     ).all()
-    return ReviewDetail(review, source, list(edits), list(notes))
+    return ReviewDetail(review, source, list(edits), [*notes, *_burst_notes(session, review)])
+
+
+def _burst_notes(session: Session, review: Review) -> list[Notification]:
+    """The messages of the review's burst that list it (a burst's rows name no review)."""
+    if review.burst_id is None:
+        return []
+    return [
+        row
+        for row in burst_notifications(session, review.burst_id)
+        if any(
+            isinstance(r, dict) and r.get("review_id") == review.id
+            for r in (row.payload or {}).get("reviews", ())
+        )
+    ]
 
 
 def mark_handled(

@@ -40,14 +40,25 @@ def existing_dedup_keys(session: Session, keys: Collection[str]) -> set[str]:
     return set(session.exec(query))
 
 
-def due(session: Session, now: datetime, limit: int = 500) -> list[Notification]:
+CHANNEL_PREFIX = "channel:"
+"""Recipients of chat channels and webhooks (`alerts.channel_urls`); the others are emails."""
+
+
+def due(
+    session: Session, now: datetime, limit: int = 500, channels: bool | None = None
+) -> list[Notification]:
     """Pending notifications whose time has come (send_after and retry backoff passed).
 
     The backoff condition is in SQL: rows waiting for a retry never crowd out due ones.
+    `channels` True/False: only channel rows / only emails, chosen in SQL too, so mail
+    left due during a mail outage never crowds out the channels (nor the other way round).
     """
+    recipients = col(Notification.recipient).startswith(CHANNEL_PREFIX, autoescape=True)
+    kind = [] if channels is None else [recipients if channels else ~recipients]
     rows = session.exec(
         select(Notification)
         .where(
+            *kind,
             col(Notification.status).in_(
                 [NotificationStatus.PENDING.value, NotificationStatus.SENDING.value]
             ),

@@ -58,3 +58,34 @@ def test_english_follow_up_and_near_identical_wording() -> None:
     message, _, text = _render(_payload(reason="similar", platform="google_places"))
     assert "6 fast gleichlautende negative Bewertungen in 12 Stunden" in str(message["Subject"])
     assert "„Rezension melden“" in text
+
+
+def test_two_burst_weeks_under_the_chart_are_named_in_the_plural() -> None:
+    from types import SimpleNamespace
+    from typing import cast
+
+    from alerts.i18n import wording
+    from alerts.report.model import WeeklyReport
+    from alerts.report.render import _burst_note
+    from alerts.report.weeks import IsoWeek
+
+    two = cast(WeeklyReport, SimpleNamespace(burst_weeks=(IsoWeek(2026, 45), IsoWeek(2026, 47))))
+    one = cast(WeeklyReport, SimpleNamespace(burst_weeks=(IsoWeek(2026, 47),)))
+    assert _burst_note(two, wording("de")) == (
+        "⚠ Wochen mit auffälliger Häufung negativer Bewertungen: KW 45/2026 und KW 47/2026"
+    )
+    assert (_burst_note(two, wording("en")) or "").startswith("⚠ Weeks with an unusual cluster")
+    assert _burst_note(one, wording("de")) == (
+        "⚠ Woche mit auffälliger Häufung negativer Bewertungen: KW 47/2026"
+    )
+
+
+def test_the_report_step_says_where_to_report_in_german() -> None:
+    from alerts.burst_view import burst_context
+    from alerts.i18n import wording
+
+    for platform, where in (("google_maps", "Google"), ("trustpilot", "Trustpilot")):
+        _, context = burst_context(wording("de"), _payload(platform=platform))
+        assert (f"Bei {where} melden", True) in [
+            (what, bool(how)) for what, how in context["steps"]
+        ]

@@ -199,3 +199,12 @@ def test_report_without_competitors_has_no_section(any_engine: Engine) -> None:
     assert report.competitors is None and report.invite is None
     rendered = render_report(make_environment(), report)
     assert "Mitbewerber" not in rendered.text and "Mitbewerber" not in rendered.html
+
+
+def test_english_comparison_names_topics_in_english(any_engine: Engine) -> None:
+    with session_scope(any_engine) as session:
+        comparison = compute_comparison(session, seed(session), WEEK, NAMES)
+    assert comparison is not None
+    view = versus_view(wording("en"), comparison)
+    assert view.behind == ("Waiting time: 40% negative for you, 12% for your two competitors",)
+    assert view.ahead[0].startswith("Friendliness: ")

@@ -233,4 +233,5 @@ def _context(
 def _burst_note(report: WeeklyReport, t: Wording) -> str | None:
     """'⚠ Woche mit auffälliger Häufung …: KW 47/2026' under the chart, or None."""
     weeks = [t.week(w.year, w.week) for w in report.burst_weeks]
-    return t("report_burst_weeks", weeks=t.join(weeks)) if weeks else None
+    key = "report_burst_weeks" if len(weeks) == 1 else "report_burst_weeks_many"
+    return t(key, weeks=t.join(weeks)) if weeks else None

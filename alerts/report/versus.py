@@ -76,7 +76,7 @@ def _rivals(t: Wording, count: int) -> str:
 
 
 def _topic(t: Wording, gap: TopicGap, rivals: str) -> str:
-    return t("report_rivals_topic", topic=gap.topic, own=t.percent(gap.own_share),
+    return t("report_rivals_topic", topic=t.topic(gap.topic), own=t.percent(gap.own_share),
              rivals=rivals, theirs=t.percent(gap.rival_share))  # fmt: skip
 
 
