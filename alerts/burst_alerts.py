@@ -232,6 +232,7 @@ def _join(
                 "count": len(added),
                 "hours": burst_hours(review_dates(reviews), HOUR),
                 "follow_up": True,
+                "told": bool(mine),
                 "total": burst.count,
             }
         )

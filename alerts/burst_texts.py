@@ -64,6 +64,14 @@ BURST_TEXTS: dict[str, tuple[str, str]] = {
         "More negative reviews joined the unusual cluster {place} that Leumund already told"
         " you about: {count} new, {total} in all.",
     ),
+    "burst_followup_intro_untold": (
+        "{business} erhält {place} zurzeit auffällig viele negative Bewertungen ({total}"
+        " insgesamt). Hier sind die {count} neuesten; über die früheren hat Leumund Sie nicht"
+        " benachrichtigt (Sie standen da noch nicht im Verteiler oder hatten pausiert).",
+        "{business} is receiving unusually many negative reviews {place} ({total} in all)."
+        " Here are the {count} newest; Leumund did not tell you of the earlier ones (you were"
+        " not a recipient yet, or had paused).",
+    ),
     "burst_earlier": (
         "Schon in einer früheren Nachricht von Leumund und hier nicht noch einmal aufgeführt:"
         " {count}.",

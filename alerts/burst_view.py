@@ -75,7 +75,8 @@ def burst_context(t: Wording, payload: BurstPayload) -> tuple[str, dict[str, Any
     place = t.place(payload.platform, shown)
     values = {"business": business, "place": place, "count": payload.count}
     if payload.follow_up:
-        intro = t("burst_followup_intro", **values, total=payload.total)
+        key = "burst_followup_intro" if payload.told else "burst_followup_intro_untold"
+        intro = t(key, **values, total=payload.total)
     else:
         key = "burst_intro_similar" if payload.reason == "similar" else "burst_intro"
         intro = t(key, **values, hours=payload.hours)

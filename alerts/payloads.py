@@ -131,6 +131,9 @@ class BurstPayload(_OwnerMail):
     hours: int = 24
     earlier: int = 0
     follow_up: bool = False
+    told: bool = True
+    """With `follow_up`: this recipient had a message of the burst (False: added to the
+    recipients, or paused, since then — the intro then claims no earlier message)."""
     total: int = 0
     reviews: tuple[ReviewSnapshot, ...] = ()
 

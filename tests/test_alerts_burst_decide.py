@@ -205,6 +205,33 @@ def test_a_review_after_the_message_was_sent_comes_as_a_follow_up(engine: Engine
     assert [r.review_id for r in sent.reviews] == ids  # the sent message was not changed
 
 
+def test_a_recipient_added_after_the_first_message_is_not_told_it_had_one(
+    engine: Engine,
+) -> None:
+    source_id = seed(engine)
+    attack(engine, source_id)
+    decide_alerts(engine, policies(), NOW)
+    mark_all_sent(engine)
+    add(engine, source_id, "late", NOW + timedelta(hours=5))
+    newcomer = "neu@example.test"
+    wider = {BUSINESS: AlertPolicy(BUSINESS, AlertRules(), (*OWNERS, newcomer))}
+    decide_alerts(engine, wider, NOW + timedelta(hours=5))
+    rows = {r.recipient: r for r in outbox(engine, "burst") if r.status == "pending"}
+    assert (burst_of(rows[OWNERS[0]]).told, burst_of(rows[newcomer]).told) == (True, False)
+    text = plain_text(engine, rows[newcomer])
+    assert "über die früheren hat Leumund Sie nicht benachrichtigt" in text
+    assert "schon informiert" not in text
+    assert "schon informiert" in plain_text(engine, rows[OWNERS[0]])
+
+
+def plain_text(engine: Engine, row: Notification) -> str:
+    with session_scope(engine) as session:
+        installation = installation_id(session)
+    body = build(RENDERER, [row], NOW, installation).get_body(("plain",))
+    assert body is not None
+    return " ".join(body.get_content().split())
+
+
 def test_a_negative_long_after_the_burst_alerts_on_its_own(engine: Engine) -> None:
     source_id = seed(engine)
     attack(engine, source_id)
