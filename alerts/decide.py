@@ -130,6 +130,14 @@ def _decide_business(
         return
     ZoneInfo(policy.timezone)  # a broken policy fails the business, never closes its reviews
     policy = _without_paused(session, business.id, policy)
+    _decide_rows(session, rows, policy, now, summary)
+    summary.businesses.append(business.name)
+
+
+def _decide_rows(
+    session: Session, rows: list[Row], policy: AlertPolicy, now: datetime, summary: DecideSummary
+) -> None:
+    """Bursts first (their reviews never alert alone), then each review, then the backlog."""
     backlog: list[Row] = []
     ready = _backlog_ready(rows, now, summary.hold)
     bursts = decide_bursts(session, rows, policy, now)
@@ -149,7 +157,6 @@ def _decide_business(
         _decide_isolated(session, row, policy, now, summary)
     if backlog:
         _backlog_summary(session, backlog, policy, now, summary)
-    summary.businesses.append(business.name)
 
 
 def _without_paused(session: Session, business_id: int | None, policy: AlertPolicy) -> AlertPolicy:
@@ -237,25 +244,37 @@ def _decide_review(
             reply_draft=_reply_draft(policy, snapshot.topics),
             answer_url=answer_url(source.type, review.platform_id, review.url, source.url),
         )
-        # a mention has its own key: should the review later turn critical, that still alerts
-        prefix = "mention" if payload.mention else "alert"
-        for recipient in policy.recipients:
-            key = dedup_key(prefix, review.id, recipient=recipient)
-            if dedup_key_exists(session, key):  # decided before (edit, restart): once only
-                continue
-            notification = _alert_row(key, recipient, review, payload, policy, now)
-            added = enqueue(session, notification)
-            summary.alerts += added
-            if added:
-                log.info(
-                    "%s for review %s of %r to %s (%s)", prefix, review.id, business.name,
-                    recipient, ", ".join(h.rule for h in hits),
-                )  # fmt: skip
+        _enqueue_alerts(session, review, payload, policy, now, summary)
     if sentiment_pending(review):
         summary.waiting += 1
     else:
         _close(session, review)
         summary.closed += 1
+
+
+def _enqueue_alerts(
+    session: Session,
+    review: Review,
+    payload: AlertPayload,
+    policy: AlertPolicy,
+    now: datetime,
+    summary: DecideSummary,
+) -> None:
+    """One row per recipient; a mention has its own key, so should the review later turn
+    critical, that still alerts."""
+    prefix = "mention" if payload.mention else "alert"
+    rules = ", ".join(h.rule for h in payload.review.rules)
+    for recipient in policy.recipients:
+        key = dedup_key(prefix, review.id, recipient=recipient)
+        if dedup_key_exists(session, key):  # decided before (edit, restart): once only
+            continue
+        added = enqueue(session, _alert_row(key, recipient, review, payload, policy, now))
+        summary.alerts += added
+        if added:
+            log.info(
+                "%s for review %s of %r to %s (%s)", prefix, review.id, payload.business,
+                recipient, rules,
+            )  # fmt: skip
 
 
 def _reply_draft(policy: AlertPolicy, topics: Sequence[TopicTag]) -> str:
