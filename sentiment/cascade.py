@@ -1,7 +1,7 @@
 """Topic sentences classified by an ensemble's n-gram member first, the whole ensemble only where
 that member is unsure.
 
-The transformer member costs about ten times what the n-gram member costs per text, and topic
+The transformer member costs 5–8 times what the n-gram member costs per text, and topic
 sentences carry nearly as many tokens as the reviews they come from, so classifying them with
 the whole ensemble took more than the reviews' own classification (bench/topics_cost.py).
 Where the n-gram member gives its label a probability of at least `CONFIDENT`, the bundled
