@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -43,7 +43,16 @@ class EnsembleClassifier:
         self.temperature = temperature
 
     def classify(self, texts: Sequence[str]) -> list[Sentiment]:
-        runs = [member.classify(texts) for member in self.members]
+        return self.classify_given(texts, {})
+
+    def classify_given(
+        self, texts: Sequence[str], known: Mapping[int, Sequence[Sentiment]]
+    ) -> list[Sentiment]:
+        """`classify`, with the votes of some members (by position) already at hand."""
+        runs = [
+            known[i] if i in known else member.classify(texts)
+            for i, member in enumerate(self.members)
+        ]
         return [self._combine([run[i] for run in runs]) for i in range(len(texts))]
 
     def _combine(self, votes: list[Sentiment]) -> Sentiment:

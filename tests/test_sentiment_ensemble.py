@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from sentiment.base import LABELS, ModelUnavailable
+from sentiment.bundled import load_bundled
+from sentiment.cascade import CheapFirst, cheap_first
 from sentiment.classifier import TransformersClassifier
 from sentiment.directories import load_model_dir
 from sentiment.ensemble import EnsembleClassifier, save_ensemble
@@ -124,3 +126,36 @@ def test_a_model_that_asks_for_int8_runs_quantized_and_agrees(tmp_path: Path) ->
     for a, b in zip(plain.classify(TEXTS), quantized.classify(TEXTS), strict=True):
         assert max(abs(a.probs[k] - b.probs[k]) for k in LABELS) < 0.1
         assert b.model == "tiny-int8"
+
+
+def test_cheap_first_asks_the_whole_ensemble_only_where_the_n_gram_member_is_unsure(
+    ensemble_dir: Path,
+) -> None:
+    model = load_model_dir(ensemble_dir, SentimentSettings())
+    assert isinstance(model, EnsembleClassifier)
+    bert, linear = model.members
+    texts = ["Sehr gut, gerne wieder!", "Schrecklich, nie wieder.", "okay", "super toll"]
+    first = linear.classify(texts)
+    confidence = sorted(s.probs[s.label] for s in first)
+    threshold = (confidence[1] + confidence[2]) / 2  # two texts sure, two unsure
+    seen: list[str] = []
+    inner = bert.classify
+    setattr(bert, "classify", lambda xs: seen.extend(xs) or inner(xs))  # noqa: B010
+    found = CheapFirst(model, 1, threshold).classify(texts)
+    unsure = [t for t, s in zip(texts, first, strict=True) if s.probs[s.label] < threshold]
+    assert seen == unsure and len(unsure) == 2
+    whole = dict(zip(unsure, model.classify(unsure), strict=True))
+    for text, mine, cheap in zip(texts, found, first, strict=True):
+        assert mine == whole.get(text, cheap)
+
+
+def test_cheap_first_applies_to_ensembles_of_an_n_gram_member_and_another_kind(
+    ensemble_dir: Path,
+) -> None:
+    model = load_model_dir(ensemble_dir, SentimentSettings())
+    assert isinstance(cheap_first(model), CheapFirst)
+    linear = load_model_dir(ensemble_dir / "linear", SentimentSettings())
+    assert cheap_first(linear) is linear
+    only_linear = EnsembleClassifier("two-linear", [linear, linear], [1, 1])
+    assert cheap_first(only_linear) is only_linear
+    assert isinstance(cheap_first(load_bundled(SentimentSettings())), CheapFirst)

@@ -13,7 +13,7 @@ from sqlalchemy.exc import OperationalError
 
 from leumund.cli.args import SubParsers, with_parts
 from leumund.errors import OperatorError
-from leumund.jobs.classify import classify_pending, topic_setup
+from leumund.jobs.classify import classify_pending, round_size, topic_setup
 from leumund.parts import Parts
 from leumund.service.demo import DEFAULT_DIR, run_demo
 from leumund.service.runner import run_once, run_service
@@ -61,7 +61,9 @@ def _classify(args: argparse.Namespace, parts: Parts) -> int:
         raise OperatorError(f"sentiment model {config.sentiment.model!r} could not be loaded")
     init_schema(parts.engine)
     topics = topic_setup(config)
-    done = classify_pending(parts.engine, classifier, config.sentiment.batch_size, topics)
+    done = classify_pending(
+        parts.engine, classifier, round_size(config.sentiment.batch_size), topics
+    )
     print(f"classified {done} reviews with {classifier.name}")
     return 0
 

@@ -27,6 +27,17 @@ from storage.reviews import set_sentiment, set_topics, unclassified_reviews
 
 log = logging.getLogger(__name__)
 
+ROUND_BATCHES = 32
+"""Reviews per round of the classify step = `sentiment.batch_size` × this. The model sorts a
+call's texts by length so batches barely pad; a round of one batch pads every text to the
+longest and classified 1,000 reviews about three times slower (bench/topics_cost.py --chunk 32).
+"""
+
+
+def round_size(batch_size: int) -> int:
+    """How many reviews the classify step fetches and classifies in one model call."""
+    return batch_size * ROUND_BATCHES
+
 
 @dataclass(frozen=True, slots=True)
 class _Pending:

@@ -25,7 +25,7 @@ from alerts.sending import SendSummary
 from alerts.settings import Weekday
 from leumund.config import BusinessConfig, Config, SourceConfig
 from leumund.jobs.alerts import decide_alerts, send_due
-from leumund.jobs.classify import classify_pending, topic_setup
+from leumund.jobs.classify import classify_pending, round_size, topic_setup
 from leumund.jobs.crawl import business_spec, crawl_source
 from leumund.jobs.health import check_sources
 from leumund.jobs.report import enqueue_weekly_reports, watched_before
@@ -193,7 +193,7 @@ class _Pass:
         if classifier is None:
             return
         self.result.model = classifier.name
-        engine, batch = self.parts.engine, self.parts.config.sentiment.batch_size
+        engine, batch = self.parts.engine, round_size(self.parts.config.sentiment.batch_size)
         topics = topic_setup(self.parts.config)
         done = self.run("classify", lambda: classify_pending(engine, classifier, batch, topics))
         self.result.classified = done

@@ -1,8 +1,9 @@
 """Topics of reviews with the polarity of the sentence (or clause) each was found in.
 
-Only sentences that name a topic are classified, all of a batch in one call, so topics cost
-a fraction of the review classification itself. A review that names no topic gets the
-overall impression (Gesamteindruck) with the polarity of the whole text.
+Only sentences that name a topic are classified, all of a batch in one call, and by the
+bundled ensemble's n-gram member alone where it is confident (`sentiment.cascade`), so
+topics cost a fraction of the review classification itself. A review that names no topic
+gets the overall impression (Gesamteindruck) with the polarity of the whole text.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sentiment.base import Classifier, Sentiment
+from sentiment.cascade import cheap_first
 from sentiment.topics.lexicon import Lexicon
 from sentiment.topics.sentences import split_clauses, split_sentences
 from sentiment.topics.taxonomy import OVERALL
@@ -51,6 +53,7 @@ class TopicAnalyzer:
     def __init__(self, lexicon: Lexicon, classifier: Classifier) -> None:
         self.lexicon = lexicon
         self._classifier = classifier
+        self._sentences = cheap_first(classifier)
 
     def analyze(
         self, texts: Sequence[str], overall: Sequence[Sentiment] | None = None
@@ -59,7 +62,7 @@ class TopicAnalyzer:
         found = [f for i, text in enumerate(texts) for f in self._find(i, text)]
         settled = self._settled(texts, overall)
         units = list(dict.fromkeys(f.unit for f in found if f.review not in settled))
-        tones = dict(zip(units, self._classifier.classify(units), strict=True))
+        tones = dict(zip(units, self._sentences.classify(units), strict=True))
         results: list[dict[str, Mention]] = [{} for _ in texts]
         for f in found:
             tone = settled[f.review] if f.review in settled else tones[f.unit]

@@ -23,6 +23,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from enum import Enum
 
+from sentiment.topics.affixes import AffixIndex
+
 ENDINGS = ("", "e", "en", "er", "es", "em", "n", "s", "ern", "ns", "in", "innen", "nen")
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 _TERM = re.compile(r"^\*?[^\W\d_]+(?:[- ][^\W\d_]+)*\*?$")
@@ -112,7 +114,7 @@ class Lexicon:
         own: Mapping[str, Iterable[str]] | None = None,
     ) -> None:
         self._exact: dict[str, list[tuple[str, Term]]] = {}
-        self._affix: list[tuple[str, Term]] = []
+        self._affix: AffixIndex[tuple[str, Term]] = AffixIndex(ENDINGS, SHORT_STEM)
         self._phrases: list[tuple[str, re.Pattern[str], bool]] = []
         self._ignore = {w.lower() for w in ignore}
         self._cache: dict[str, tuple[tuple[str, bool], ...]] = {}
@@ -134,7 +136,12 @@ class Lexicon:
             for form in _word_forms(term.stem):
                 self._exact.setdefault(form, []).append((topic, term))
         else:
-            self._affix.append((topic, term))
+            add = {
+                Kind.PREFIX: self._affix.add_prefix,
+                Kind.SUFFIX: self._affix.add_suffix,
+                Kind.INFIX: self._affix.add_infix,
+            }[term.kind]
+            add(term.stem, (topic, term))
 
     def find(self, sentence: str) -> dict[str, list[str]]:
         """Topic → the words of the sentence that mention it, in order.
@@ -176,18 +183,10 @@ class Lexicon:
         if word in self._ignore:
             return []
         hits = list(self._exact.get(word, []))
-        hits += [(topic, t) for topic, t in self._affix if _affix_matches(t, word)]
+        hits += self._affix.matches(word)
         if not hits:
             return []
         if any(t.own for _, t in hits):
             hits = [(topic, t) for topic, t in hits if t.own]
         longest = max(len(t.stem) for _, t in hits)
         return [(topic, t) for topic, t in hits if len(t.stem) == longest]
-
-
-def _affix_matches(term: Term, word: str) -> bool:
-    if term.kind is Kind.PREFIX:
-        return word.startswith(term.stem)
-    if term.kind is Kind.INFIX:
-        return term.stem in word
-    return any(word.endswith(term.stem + ending) for ending in _endings(term.stem))
