@@ -181,18 +181,9 @@ def export(ctx: WebContext, request: Request) -> Response:
     )
 
 
-def _detail(ctx: WebContext, signed: Signed, review_id: int) -> dashboard.ReviewDetail:
-    with session_scope(ctx.engine) as session:
-        name = dashboard.business_of_review(session, review_id)
-        detail = dashboard.review_detail(session, review_id)
-    if name is None or detail is None or not signed.viewer.may_see(name):
-        raise not_found()
-    return detail
-
-
 def review(ctx: WebContext, request: Request) -> Response:
     signed = require(ctx, request)
-    detail = _detail(ctx, signed, request.path_params["rid"])
+    detail = replies.visible_detail(ctx, signed, request.path_params["rid"])
     return replies.review_page(ctx, signed, detail, replies.reply_panel(ctx, detail))
 
 
@@ -200,7 +191,7 @@ async def handled(ctx: WebContext, request: Request) -> Response:
     signed = require(ctx, request)
     form = await check_csrf(request, signed.csrf)
     review_id: int = request.path_params["rid"]
-    _detail(ctx, signed, review_id)
+    replies.visible_detail(ctx, signed, review_id)
     with session_scope(ctx.engine) as session:
         if form.get("action") == "reopen":
             dashboard.reopen(session, review_id)
